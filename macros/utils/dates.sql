@@ -1,0 +1,38 @@
+{#
+    epoch_seconds_between(start_expr, end_expr) -> seconds from start to end as a double
+    (fractional seconds kept); NULL when either end is NULL.
+#}
+{% macro epoch_seconds_between(start_expr, end_expr) %}
+    {{ return(adapter.dispatch('epoch_seconds_between', 'labelhouse')(start_expr, end_expr)) }}
+{% endmacro %}
+
+{% macro default__epoch_seconds_between(start_expr, end_expr) -%}
+    (epoch({{ end_expr }}) - epoch({{ start_expr }}))
+{%- endmacro %}
+
+{% macro spark__epoch_seconds_between(start_expr, end_expr) -%}
+    (unix_micros({{ end_expr }}) - unix_micros({{ start_expr }})) / 1e6
+{%- endmacro %}
+
+
+{#
+    date_spine_days(start_expr, end_expr) -> a FROM-able relation with one column `day`, every
+    date from start to end inclusive. Both arguments are SQL date expressions (scalar subqueries
+    are fine).
+#}
+{% macro date_spine_days(start_expr, end_expr) %}
+    {{ return(adapter.dispatch('date_spine_days', 'labelhouse')(start_expr, end_expr)) }}
+{% endmacro %}
+
+{% macro duckdb__date_spine_days(start_expr, end_expr) -%}
+    (
+        select cast(generated.day as date) as day
+        from generate_series(
+            cast({{ start_expr }} as timestamp), cast({{ end_expr }} as timestamp), interval 1 day
+        ) as generated (day)
+    )
+{%- endmacro %}
+
+{% macro spark__date_spine_days(start_expr, end_expr) -%}
+    (select explode(sequence(cast({{ start_expr }} as date), cast({{ end_expr }} as date))) as day)
+{%- endmacro %}

@@ -1,0 +1,75 @@
+-- One row per item: the plurality consensus of the annotators' latest judgements, the gold
+-- label where one exists, and the truth used downstream = gold if present, else the non-tied
+-- consensus of at least 2 judgements (NULL otherwise). Items with gold but no judgements
+-- (expert evaluation sets) are included.
+with
+
+items as (
+    select * from {{ ref('int_items') }}
+),
+
+annotations as (
+    select * from {{ ref('int_annotations') }}
+    where is_latest_judgement
+),
+
+gold_labels as (
+    select * from {{ ref('stg_raw__gold_labels') }}
+),
+
+label_votes as (
+    select
+        item_id,
+        label,
+        count(*) as n_votes,
+    from annotations
+    group by item_id, label
+),
+
+ranked_votes as (
+    select
+        item_id,
+        label,
+        n_votes,
+        cast(sum(n_votes) over (partition by item_id) as bigint) as n_judgements,
+        row_number() over (partition by item_id order by n_votes desc, label) as vote_rank,
+        count(*) over (partition by item_id, n_votes) as n_labels_with_same_votes,
+    from label_votes
+),
+
+consensus as (
+    select
+        item_id,
+        n_judgements,
+        label as consensus_label,
+        n_votes as consensus_votes,
+        n_labels_with_same_votes > 1 as is_tie,
+    from ranked_votes
+    where vote_rank = 1
+),
+
+final as (
+    select
+        items.item_id,
+        items.project_id,
+        items.language,
+        coalesce(consensus.n_judgements, 0) as n_judgements,
+        consensus.consensus_label,
+        cast(consensus.consensus_votes as double) / consensus.n_judgements as consensus_share,
+        coalesce(consensus.is_tie, false) as is_tie,
+        gold_labels.label as gold_label,
+        gold_labels.gold_source,
+        case
+            when gold_labels.label is not null then gold_labels.label
+            when consensus.n_judgements >= 2 and not consensus.is_tie then consensus.consensus_label
+        end as truth_label,
+        case
+            when gold_labels.label is not null then 'gold'
+            when consensus.n_judgements >= 2 and not consensus.is_tie then 'consensus'
+        end as truth_source,
+    from items
+    left join consensus on items.item_id = consensus.item_id
+    left join gold_labels on items.item_id = gold_labels.item_id
+)
+
+select * from final

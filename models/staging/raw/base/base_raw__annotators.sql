@@ -1,0 +1,57 @@
+-- Every raw annotator row, typed, with its reject reason and supersession flag.
+with
+
+raw_rows as (
+    {{ raw_union('annotators') }}
+),
+
+typed as (
+    select
+        source_file,
+        source_row_number,
+        {{ json_record(['annotator_id', 'vendor', 'site', 'languages', 'started_on']) }} as raw_record,
+        {{ clean_text('annotator_id') }} as annotator_id,
+        {{ clean_text('vendor') }} as vendor,
+        {{ clean_text('site') }} as site,
+        {{ clean_text('languages') }} as languages,
+        {{ try_cast_to('trim(started_on)', 'date') }} as started_on,
+        {{ clean_text('started_on') }} as started_on_text,
+    from raw_rows
+),
+
+checked as (
+    select
+        *,
+        case
+            when annotator_id is null then 'null or blank annotator_id'
+            when started_on_text is not null and started_on is null then 'unparsable started_on'
+        end as reject_reason,
+    from typed
+),
+
+versioned as (
+    select
+        *,
+        row_number() over (
+            partition by reject_reason is null, annotator_id
+            order by source_file desc, source_row_number desc
+        ) as version_rank,
+    from checked
+),
+
+final as (
+    select
+        source_file,
+        source_row_number,
+        raw_record,
+        annotator_id,
+        vendor,
+        site,
+        languages,
+        started_on,
+        reject_reason,
+        reject_reason is null and version_rank > 1 as is_superseded,
+    from versioned
+)
+
+select * from final

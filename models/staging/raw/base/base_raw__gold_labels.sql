@@ -1,0 +1,65 @@
+-- Every raw gold (honeypot or expert) label, typed, with its reject reason and supersession
+-- flag: one gold label per item, the latest labelled_at (then the later file) wins.
+with
+
+raw_rows as (
+    {{ raw_union('gold_labels') }}
+),
+
+labels as (
+    select label from {{ ref('stg_raw__labels') }}
+),
+
+typed as (
+    select
+        source_file,
+        source_row_number,
+        {{ json_record(['item_id', 'label', 'project_id', 'source', 'labelled_at']) }} as raw_record,
+        {{ clean_text('item_id') }} as item_id,
+        {{ normalise_label('label') }} as label,
+        {{ clean_text('project_id') }} as project_id,
+        {{ clean_text('source') }} as gold_source,
+        {{ to_utc_timestamp('trim(labelled_at)') }} as labelled_at,
+        {{ clean_text('labelled_at') }} as labelled_at_text,
+    from raw_rows
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.item_id is null then 'null or blank item_id'
+            when typed.label is null then 'null or blank label'
+            when typed.labelled_at_text is not null and typed.labelled_at is null then 'unparsable labelled_at'
+            when labels.label is null then 'unknown label'
+        end as reject_reason,
+    from typed
+    left join labels on typed.label = labels.label
+),
+
+versioned as (
+    select
+        *,
+        row_number() over (
+            partition by reject_reason is null, item_id
+            order by labelled_at desc nulls last, source_file desc, source_row_number desc
+        ) as version_rank,
+    from checked
+),
+
+final as (
+    select
+        source_file,
+        source_row_number,
+        raw_record,
+        item_id,
+        label,
+        project_id,
+        gold_source,
+        labelled_at,
+        reject_reason,
+        reject_reason is null and version_rank > 1 as is_superseded,
+    from versioned
+)
+
+select * from final

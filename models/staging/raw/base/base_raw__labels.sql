@@ -1,0 +1,72 @@
+-- The label taxonomy: the raw `labels` files when the raw directory has any, else the bundled
+-- default seed. Typed, with reject reason and supersession flag.
+{%- set has_raw_labels = raw_files('labels') | length > 0 %}
+with
+
+{% if has_raw_labels -%}
+raw_rows as (
+    {{ raw_union('labels') }}
+),
+{%- else -%}
+raw_rows as (
+    select
+        'seed:labels.csv' as source_file,
+        cast(row_number() over (order by label) as bigint) as source_row_number,
+        cast(label as varchar) as label,
+        cast(policy_area as varchar) as policy_area,
+        cast(is_violating as varchar) as is_violating,
+        cast(severity as varchar) as severity,
+    from {{ ref('labels') }}
+),
+{%- endif %}
+
+typed as (
+    select
+        source_file,
+        source_row_number,
+        {{ json_record(['label', 'policy_area', 'is_violating', 'severity']) }} as raw_record,
+        {{ normalise_label('label') }} as label,
+        {{ clean_text('policy_area') }} as policy_area,
+        {{ parse_boolean('is_violating') }} as is_violating,
+        {{ try_cast_to('trim(severity)', 'integer') }} as severity,
+        {{ clean_text('is_violating') }} as is_violating_text,
+        {{ clean_text('severity') }} as severity_text,
+    from raw_rows
+),
+
+checked as (
+    select
+        *,
+        case
+            when label is null then 'null or blank label'
+            when is_violating_text is not null and is_violating is null then 'unparsable is_violating'
+            when severity_text is not null and severity is null then 'unparsable severity'
+        end as reject_reason,
+    from typed
+),
+
+versioned as (
+    select
+        *,
+        row_number() over (
+            partition by reject_reason is null, label
+            order by source_file desc, source_row_number desc
+        ) as version_rank,
+    from checked
+),
+
+final as (
+    select
+        source_file,
+        source_row_number,
+        raw_record,
+        label,
+        policy_area,
+        is_violating,
+        severity,
+        reject_reason,
+        reject_reason is null and version_rank > 1 as is_superseded,
+    from versioned
+)
+
+select * from final

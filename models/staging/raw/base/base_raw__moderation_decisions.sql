@@ -1,0 +1,82 @@
+-- Every raw production moderation decision, typed to UTC, with its reject reason and
+-- supersession flag (a decision_id exported again: the later file wins).
+with
+
+raw_rows as (
+    {{ raw_union('moderation_decisions') }}
+),
+
+labels as (
+    select label from {{ ref('stg_raw__labels') }}
+),
+
+typed as (
+    select
+        source_file,
+        source_row_number,
+        {{ json_record(['decision_id', 'item_id', 'action', 'label', 'decided_at', 'decided_by',
+            'appealed_at', 'appeal_outcome']) }} as raw_record,
+        {{ clean_text('decision_id') }} as decision_id,
+        {{ clean_text('item_id') }} as item_id,
+        lower({{ clean_text('action') }}) as action,
+        {{ normalise_label('label') }} as label,
+        {{ to_utc_timestamp('trim(decided_at)') }} as decided_at,
+        lower({{ clean_text('decided_by') }}) as decided_by,
+        {{ to_utc_timestamp('trim(appealed_at)') }} as appealed_at,
+        lower({{ clean_text('appeal_outcome') }}) as appeal_outcome,
+        {{ clean_text('decided_at') }} as decided_at_text,
+        {{ clean_text('appealed_at') }} as appealed_at_text,
+    from raw_rows
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.decision_id is null then 'null or blank decision_id'
+            when typed.item_id is null then 'null or blank item_id'
+            when typed.action is null then 'null or blank action'
+            when typed.label is null then 'null or blank label'
+            when typed.decided_at_text is null then 'null decided_at'
+            when typed.decided_at is null then 'unparsable decided_at'
+            when typed.decided_by is null or typed.decided_by not in ('human', 'automated')
+                then 'decided_by not human or automated'
+            when typed.appealed_at_text is not null and typed.appealed_at is null then 'unparsable appealed_at'
+            when typed.appealed_at < typed.decided_at then 'appealed_at before decided_at'
+            when typed.appeal_outcome not in ('upheld', 'overturned') then 'appeal_outcome not upheld or overturned'
+            when typed.appeal_outcome is not null and typed.appealed_at is null then 'appeal_outcome without appealed_at'
+            when labels.label is null then 'unknown label'
+        end as reject_reason,
+    from typed
+    left join labels on typed.label = labels.label
+),
+
+versioned as (
+    select
+        *,
+        row_number() over (
+            partition by reject_reason is null, decision_id
+            order by source_file desc, source_row_number desc
+        ) as version_rank,
+    from checked
+),
+
+final as (
+    select
+        source_file,
+        source_row_number,
+        raw_record,
+        decision_id,
+        item_id,
+        action,
+        label,
+        decided_at,
+        decided_by,
+        appealed_at,
+        appeal_outcome,
+        reject_reason,
+        reject_reason is null and version_rank > 1 as is_superseded,
+    from versioned
+)
+
+select * from final

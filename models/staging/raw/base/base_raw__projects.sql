@@ -1,0 +1,69 @@
+-- Every raw project row, typed, with the reason it is rejected (NULL when it is kept) and
+-- whether a later row of the same project_id supersedes it.
+with
+
+raw_rows as (
+    {{ raw_union('projects') }}
+),
+
+typed as (
+    select
+        source_file,
+        source_row_number,
+        {{ json_record(['project_id', 'name', 'labels_per_item', 'target_items', 'due_date', 'sla_hours']) }}
+            as raw_record,
+        {{ clean_text('project_id') }} as project_id,
+        {{ clean_text('name') }} as project_name,
+        {{ try_cast_to('trim(labels_per_item)', 'integer') }} as labels_per_item,
+        {{ try_cast_to('trim(target_items)', 'integer') }} as target_items,
+        {{ try_cast_to('trim(due_date)', 'date') }} as due_date,
+        {{ try_cast_to('trim(sla_hours)', 'double') }} as sla_hours,
+        {{ clean_text('labels_per_item') }} as labels_per_item_text,
+        {{ clean_text('target_items') }} as target_items_text,
+        {{ clean_text('due_date') }} as due_date_text,
+        {{ clean_text('sla_hours') }} as sla_hours_text,
+    from raw_rows
+),
+
+checked as (
+    select
+        *,
+        case
+            when project_id is null then 'null or blank project_id'
+            when labels_per_item_text is not null and labels_per_item is null then 'unparsable labels_per_item'
+            when labels_per_item < 1 then 'labels_per_item below 1'
+            when target_items_text is not null and target_items is null then 'unparsable target_items'
+            when due_date_text is not null and due_date is null then 'unparsable due_date'
+            when sla_hours_text is not null and sla_hours is null then 'unparsable sla_hours'
+            when sla_hours <= 0 then 'sla_hours not positive'
+        end as reject_reason,
+    from typed
+),
+
+versioned as (
+    select
+        *,
+        row_number() over (
+            partition by reject_reason is null, project_id
+            order by source_file desc, source_row_number desc
+        ) as version_rank,
+    from checked
+),
+
+final as (
+    select
+        source_file,
+        source_row_number,
+        raw_record,
+        project_id,
+        project_name,
+        labels_per_item,
+        target_items,
+        due_date,
+        sla_hours,
+        reject_reason,
+        reject_reason is null and version_rank > 1 as is_superseded,
+    from versioned
+)
+
+select * from final

@@ -1,0 +1,64 @@
+-- Every raw decision threshold per model version and label, typed, with its reject reason and
+-- supersession flag (the later file wins).
+with
+
+raw_rows as (
+    {{ raw_union('thresholds') }}
+),
+
+labels as (
+    select label from {{ ref('stg_raw__labels') }}
+),
+
+typed as (
+    select
+        source_file,
+        source_row_number,
+        {{ json_record(['model_name', 'model_version', 'label', 'threshold']) }} as raw_record,
+        {{ clean_text('model_name') }} as model_name,
+        {{ clean_text('model_version') }} as model_version,
+        {{ normalise_label('label') }} as label,
+        {{ try_cast_to('trim(threshold)', 'double') }} as threshold,
+    from raw_rows
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.model_name is null then 'null or blank model_name'
+            when typed.model_version is null then 'null or blank model_version'
+            when typed.label is null then 'null or blank label'
+            when typed.threshold is null then 'null or unparsable threshold'
+            when typed.threshold < 0 or typed.threshold > 1 then 'threshold outside [0, 1]'
+            when labels.label is null then 'unknown label'
+        end as reject_reason,
+    from typed
+    left join labels on typed.label = labels.label
+),
+
+versioned as (
+    select
+        *,
+        row_number() over (
+            partition by reject_reason is null, model_name, model_version, label
+            order by source_file desc, source_row_number desc
+        ) as version_rank,
+    from checked
+),
+
+final as (
+    select
+        source_file,
+        source_row_number,
+        raw_record,
+        model_name,
+        model_version,
+        label,
+        threshold,
+        reject_reason,
+        reject_reason is null and version_rank > 1 as is_superseded,
+    from versioned
+)
+
+select * from final

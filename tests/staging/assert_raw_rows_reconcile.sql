@@ -1,0 +1,54 @@
+-- Nothing is lost: for every entity, the rows counted in the raw files equal the staged rows
+-- plus the superseded rows plus the rejected rows. Returns the entities where that fails.
+{%- set entities = var('raw_contract') | list %}
+with
+
+raw_counts as (
+    select entity, sum(n_rows) as n_raw
+    from {{ ref('raw_file_inventory') }}
+    group by entity
+),
+
+staged_counts as (
+    {%- for entity in entities %}
+    select '{{ entity }}' as entity, count(*) as n_staged from {{ ref('stg_raw__' ~ entity) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+superseded_counts as (
+    {%- for entity in entities %}
+    select '{{ entity }}' as entity, count(*) as n_superseded
+    from {{ ref('base_raw__' ~ entity) }}
+    where is_superseded
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+rejected_counts as (
+    select entity, count(*) as n_rejected
+    from {{ ref('rejected_rows') }}
+    group by entity
+),
+
+reconciled as (
+    select
+        staged_counts.entity,
+        coalesce(raw_counts.n_raw, 0) as n_raw,
+        staged_counts.n_staged,
+        superseded_counts.n_superseded,
+        coalesce(rejected_counts.n_rejected, 0) as n_rejected,
+    from staged_counts
+    inner join superseded_counts on staged_counts.entity = superseded_counts.entity
+    left join raw_counts on staged_counts.entity = raw_counts.entity
+    left join rejected_counts on staged_counts.entity = rejected_counts.entity
+    -- the default taxonomy comes from a seed, not a raw file
+    where staged_counts.entity != 'labels' or raw_counts.n_raw is not null
+)
+
+select * from reconciled
+where n_raw != n_staged + n_superseded + n_rejected
