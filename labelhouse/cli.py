@@ -1,0 +1,112 @@
+"""The labelhouse command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+import typer
+
+from labelhouse.errors import LabelhouseError
+from labelhouse.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+app = typer.Typer(
+    help="labelhouse: a tested analytics warehouse for Trust & Safety labeling operations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _say(message: str) -> None:
+    typer.echo(message)
+
+
+def _fail(exc: LabelhouseError) -> None:
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(exc.exit_code)
+
+
+@app.command()
+def generate(
+    out: Path = typer.Option(..., "--out", help="Directory to write the demo exports into."),
+    annotations: int = typer.Option(60_000, "--annotations", help="Approximate number of annotations."),
+    seed: int = typer.Option(42, "--seed", help="Random seed (same seed and size, same files)."),
+) -> None:
+    """Write a realistic, deterministic set of demo raw exports."""
+    from labelhouse.generate import generate as run_generate
+
+    summary = run_generate(out, n_annotations=annotations, seed=seed, progress=_say)
+    n_files = len(summary.get("files", {}))
+    _say(f"Wrote {n_files} files to {out}")
+
+
+def ensure_demo(raw_dir: Path, n_annotations: int = 60_000, seed: int = 42) -> None:
+    """Generate the default demo exports unless they are already there."""
+    if (raw_dir / "generator_manifest.json").exists():
+        return
+    from labelhouse.generate import generate as run_generate
+
+    _say(f"Generating demo exports into {raw_dir}")
+    run_generate(raw_dir, n_annotations=n_annotations, seed=seed, progress=_say)
+
+
+@app.command()
+def build(
+    raw: Path = typer.Option(None, "--raw", help="Raw export directory (default: generated demo exports)."),
+    warehouse: Path = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", help="Published DuckDB file."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild everything from the raw files."),
+) -> None:
+    """Build, check and publish the warehouse from a raw export directory."""
+    from labelhouse.build import build as run_build
+
+    try:
+        if raw is None:
+            raw = DEFAULT_RAW_DIR
+            ensure_demo(raw)
+        result = run_build(raw, warehouse, full_refresh=full_refresh, progress=_say)
+    except LabelhouseError as exc:
+        _fail(exc)
+        return
+    _say("")
+    _say(f"Published {result.warehouse}")
+    for name, value in result.summary.items():
+        _say(f"  {name:<22} {value:>12,}")
+    _say("  timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
+
+
+def main() -> None:
+    """Console entry point: never a bare traceback, always a message and an exit code."""
+    try:
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except LabelhouseError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - last resort: a message instead of a traceback
+        typer.secho(
+            f"error: unexpected {type(exc).__name__}: {exc}\n"
+            "This is a bug in labelhouse; set LABELHOUSE_DEBUG=1 to see the traceback.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        if os.environ.get("LABELHOUSE_DEBUG"):
+            raise
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

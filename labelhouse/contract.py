@@ -1,0 +1,51 @@
+"""The raw export contract, read from dbt_project.yml (var `raw_contract`): one source of truth."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from labelhouse.paths import PROJECT_ROOT
+
+RAW_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".parquet")
+REQUIRED_ENTITIES = ("annotations",)
+
+
+@dataclass(frozen=True)
+class EntityContract:
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+@functools.cache
+def load_contract() -> dict[str, EntityContract]:
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+    raw = project["vars"]["raw_contract"]
+    return {
+        name: EntityContract(name, tuple(spec["required"]), tuple(spec.get("optional") or ()))
+        for name, spec in raw.items()
+    }
+
+
+def raw_files(raw_dir: Path, entity: str) -> list[Path]:
+    """The files of one entity in raw_dir, sorted, as the dbt macro `raw_files` finds them."""
+    pattern = re.compile(re.escape(entity) + r".*\.(csv|csv\.gz|jsonl|parquet)$")
+    return sorted(p for p in Path(raw_dir).iterdir() if p.is_file() and pattern.fullmatch(p.name))
+
+
+def file_format(path: Path) -> str:
+    name = path.name
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith(".jsonl"):
+        return "jsonl"
+    return "csv"

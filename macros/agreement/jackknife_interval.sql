@@ -1,0 +1,37 @@
+{#
+    jackknife_interval(estimate, sum_deviation, sum_sq_deviation, n_replicates, bound,
+        z=1.959963984540054) -> the lower or upper end (bound = 'lower' | 'upper') of the
+    delete-one-item jackknife normal interval estimate +/- z * se, where
+        se^2 = (N - 1) / N * sum_u (theta_(u) - theta_(.))^2
+             = (N - 1) / N * (sum_u d_u^2 - (sum_u d_u)^2 / N),  d_u = theta_(u) - estimate
+    (deviations from the full-sample estimate are small, so the sums lose no precision).
+    theta_(u) is the statistic with item u left out, computed in closed form from the
+    per-item sufficient statistics (one pass, no resampling). The upper end is capped at 1,
+    the largest value any of these coefficients can take. NULL when the estimate is NULL,
+    N < 2, or some leave-one-out statistic is undefined (n_replicates is then NULL).
+    z defaults to the two-sided 95% normal quantile.
+    Reference: Efron & Tibshirani (1993), An Introduction to the Bootstrap, ch. 11;
+    Hayes & Krippendorff (2007) discuss resampling intervals for alpha.
+#}
+{% macro jackknife_interval(estimate, sum_deviation, sum_sq_deviation, n_replicates, bound,
+    z=1.959963984540054) -%}
+    {%- set se -%}
+        sqrt(greatest(0.0,
+            cast({{ n_replicates }} - 1 as double) / {{ n_replicates }}
+            * ({{ sum_sq_deviation }} - {{ sum_deviation }} * {{ sum_deviation }} / {{ n_replicates }})
+        ))
+    {%- endset -%}
+    {%- if bound == 'lower' -%}
+        case
+            when {{ estimate }} is not null and {{ n_replicates }} >= 2
+                then {{ estimate }} - {{ z }} * {{ se }}
+        end
+    {%- elif bound == 'upper' -%}
+        case
+            when {{ estimate }} is not null and {{ n_replicates }} >= 2
+                then least(1.0, {{ estimate }} + {{ z }} * {{ se }})
+        end
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("jackknife_interval: bound must be 'lower' or 'upper', got " ~ bound) }}
+    {%- endif -%}
+{%- endmacro %}
