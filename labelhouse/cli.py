@@ -10,7 +10,7 @@ import click
 import typer
 
 from labelhouse.errors import LabelhouseError
-from labelhouse.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
+from labelhouse.paths import DEFAULT_RAW_DIR, DEFAULT_REPORT_DIR, DEFAULT_WAREHOUSE
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
@@ -60,6 +60,7 @@ def build(
     raw: Path = typer.Option(None, "--raw", help="Raw export directory (default: generated demo exports)."),
     warehouse: Path = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", help="Published DuckDB file."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild everything from the raw files."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Render the report site after publishing."),
 ) -> None:
     """Build, check and publish the warehouse from a raw export directory."""
     from labelhouse.build import build as run_build
@@ -77,6 +78,55 @@ def build(
     for name, value in result.summary.items():
         _say(f"  {name:<22} {value:>12,}")
     _say("  timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
+    if report:
+        site = _render_report(result.warehouse, DEFAULT_REPORT_DIR)
+        _say(f"Report site: {site / 'index.html'}")
+
+
+def _render_report(warehouse: Path, out: Path) -> Path:
+    from labelhouse.report import render_site
+
+    return render_site(warehouse, out, progress=_say)
+
+
+@app.command()
+def report(
+    warehouse: Path = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", help="Published DuckDB file to read."),
+    out: Path = typer.Option(DEFAULT_REPORT_DIR, "--out", help="Folder for the static site."),
+) -> None:
+    """Render the static report site from the published warehouse."""
+    try:
+        site = _render_report(warehouse, out)
+    except LabelhouseError as exc:
+        _fail(exc)
+        return
+    _say(f"Report site: {site / 'index.html'}")
+
+
+import_app = typer.Typer(help="Convert labeling-platform exports to the raw export contract.")
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("label-studio")
+def import_label_studio(
+    export: Path = typer.Argument(..., help="Label Studio JSON export (an array of tasks)."),
+    out: Path = typer.Option(..., "--out", help="Raw directory to write the contract files into."),
+    project: str = typer.Option(None, "--project", help="project_id to use (default: the task's project)."),
+    from_name: str = typer.Option(None, "--from-name", help="Choice group to read when there are several."),
+    language_key: str = typer.Option("language", "--language-key", help="Key of task data holding the language."),
+) -> None:
+    """Convert a Label Studio JSON export into raw contract files."""
+    from labelhouse.importers.label_studio import import_export
+
+    try:
+        summary = import_export(
+            export, out, project_id=project, from_name=from_name, language_key=language_key, progress=_say
+        )
+    except LabelhouseError as exc:
+        _fail(exc)
+        return
+    for line in summary.lines():
+        _say(line)
 
 
 def main() -> None:
