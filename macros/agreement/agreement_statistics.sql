@@ -24,14 +24,6 @@
     category_col='label', count_col='n_votes', weight_col=none) -%}
 {%- set g = group_cols | join(', ') -%}
 {%- set weight = weight_col if weight_col else '1' -%}
-{%- macro join_on(left, right) -%}
-    {%- for col in group_cols -%}
-        {{ left }}.{{ col }} = {{ right }}.{{ col }}{{ ' and ' if not loop.last }}
-    {%- endfor -%}
-{%- endmacro -%}
-{%- macro qualified(rel) -%}
-    {%- for col in group_cols -%}{{ rel }}.{{ col }}, {% endfor -%}
-{%- endmacro -%}
 
 {{ prefix }}_rows as (
     select
@@ -93,7 +85,7 @@
 
 {{ prefix }}_point as (
     select
-        {{ qualified('unit_totals') }}
+        {{ agreement_qualified('unit_totals', group_cols) }}
         unit_totals.n_units,
         unit_totals.n_units_rated,
         unit_totals.n_values,
@@ -118,27 +110,27 @@
                 ~ ' / (cast(unit_totals.n_units_rated as double) * unit_totals.n_units_rated))') }} as gwet_ac1,
     from {{ prefix }}_unit_totals as unit_totals
     inner join {{ prefix }}_category_totals as category_totals
-        on {{ join_on('unit_totals', 'category_totals') }}
+        on {{ agreement_join_on('unit_totals', 'category_totals', group_cols) }}
 ),
 
 {{ prefix }}_unit_cross_terms as (
     -- sum_c n_c n_uc per pairable unit: how much of sum_c n_c^2 goes when the unit leaves
     select
-        {{ qualified('unit_rows') }}
+        {{ agreement_qualified('unit_rows', group_cols) }}
         unit_rows.unit_id,
         cast(sum(unit_rows.n_uc * categories.n_c) as bigint) as sum_cross,
     from {{ prefix }}_rows as unit_rows
     inner join {{ prefix }}_categories as categories
-        on {{ join_on('unit_rows', 'categories') }}
+        on {{ agreement_join_on('unit_rows', 'categories', group_cols) }}
         and unit_rows.category = categories.category
     where unit_rows.m_u >= 2
-    group by {{ qualified('unit_rows') }} unit_rows.unit_id
+    group by {{ agreement_qualified('unit_rows', group_cols) }} unit_rows.unit_id
 ),
 
 {{ prefix }}_leave_one_out as (
     -- the statistics with one unit left out, minus the full-sample statistics
     select
-        {{ qualified('units') }}
+        {{ agreement_qualified('units', group_cols) }}
         units.unit_weight,
         {{ fleiss_kappa(
             percent_agreement(
@@ -155,10 +147,10 @@
         ) }} - point.krippendorff_alpha as alpha_deviation,
     from {{ prefix }}_units as units
     inner join {{ prefix }}_unit_cross_terms as cross_terms
-        on {{ join_on('units', 'cross_terms') }}
+        on {{ agreement_join_on('units', 'cross_terms', group_cols) }}
         and units.unit_id = cross_terms.unit_id
     inner join {{ prefix }}_point as point
-        on {{ join_on('units', 'point') }}
+        on {{ agreement_join_on('units', 'point', group_cols) }}
     where units.m_u >= 2 and point.n_units >= 2
 ),
 
@@ -182,7 +174,7 @@
 
 {{ prefix }}_statistics as (
     select
-        {{ qualified('point') }}
+        {{ agreement_qualified('point', group_cols) }}
         point.n_units,
         point.n_units_rated,
         point.n_values,
@@ -204,6 +196,18 @@
         point.gwet_ac1,
     from {{ prefix }}_point as point
     left join {{ prefix }}_jackknife as jackknife
-        on {{ join_on('point', 'jackknife') }}
+        on {{ agreement_join_on('point', 'jackknife', group_cols) }}
 )
+{%- endmacro %}
+
+
+{# Helpers: "l.g1 = r.g1 and l.g2 = r.g2" and "rel.g1, rel.g2, " for the grouping columns. #}
+{% macro agreement_join_on(left, right, group_cols) -%}
+    {%- for col in group_cols -%}
+        {{ left }}.{{ col }} = {{ right }}.{{ col }}{{ ' and ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
+{% macro agreement_qualified(rel, group_cols) -%}
+    {%- for col in group_cols -%}{{ rel }}.{{ col }}, {% endfor -%}
 {%- endmacro %}
