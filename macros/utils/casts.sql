@@ -78,8 +78,8 @@
 #}
 {% macro first_failure(checks) -%}
     case
-        {%- for check in checks %}
+    {%- for check in checks %}
         when {{ check[0] }} then '{{ check[1] }}'
-        {%- endfor %}
+    {%- endfor %}
     end
 {%- endmacro %}

@@ -4,33 +4,42 @@
 with
 
 raw_counts as (
-    select entity, sum(n_rows) as n_raw
+    select
+        entity,
+        sum(n_rows) as n_raw
     from {{ ref('raw_file_inventory') }}
     group by entity
 ),
 
 staged_counts as (
     {%- for entity in entities %}
-    select '{{ entity }}' as entity, count(*) as n_staged from {{ ref('stg_raw__' ~ entity) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ entity }}' as entity,
+            count(*) as n_staged
+        from {{ ref('stg_raw__' ~ entity) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
 superseded_counts as (
     {%- for entity in entities %}
-    select '{{ entity }}' as entity, count(*) as n_superseded
-    from {{ ref('base_raw__' ~ entity) }}
-    where is_superseded
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ entity }}' as entity,
+            count(*) as n_superseded
+        from {{ ref('base_raw__' ~ entity) }}
+        where is_superseded
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
 rejected_counts as (
-    select entity, count(*) as n_rejected
+    select
+        entity,
+        count(*) as n_rejected
     from {{ ref('rejected_rows') }}
     group by entity
 ),
@@ -41,7 +50,7 @@ reconciled as (
         coalesce(raw_counts.n_raw, 0) as n_raw,
         staged_counts.n_staged,
         superseded_counts.n_superseded,
-        coalesce(rejected_counts.n_rejected, 0) as n_rejected,
+        coalesce(rejected_counts.n_rejected, 0) as n_rejected
     from staged_counts
     inner join superseded_counts on staged_counts.entity = superseded_counts.entity
     left join raw_counts on staged_counts.entity = raw_counts.entity

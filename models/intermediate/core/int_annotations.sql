@@ -29,7 +29,9 @@ enriched as (
             partition by annotations.item_id, annotations.annotator_id
             order by annotations.submitted_at, annotations.annotation_id
         ) as judgement_seq,
-        count(*) over (partition by annotations.item_id, annotations.annotator_id) as n_judgements_by_annotator,
+        count(*)
+            over (partition by annotations.item_id, annotations.annotator_id)
+            as n_judgements_by_annotator
     from annotations
     left join items on annotations.item_id = items.item_id
 ),
@@ -48,7 +50,7 @@ final as (
         submitted_date,
         submitted_week,
         judgement_seq,
-        judgement_seq = n_judgements_by_annotator as is_latest_judgement,
+        judgement_seq = n_judgements_by_annotator as is_latest_judgement
     from enriched
 )
 

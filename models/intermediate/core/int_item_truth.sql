@@ -21,7 +21,7 @@ label_votes as (
     select
         item_id,
         label,
-        count(*) as n_votes,
+        count(*) as n_votes
     from annotations
     group by item_id, label
 ),
@@ -32,8 +32,8 @@ ranked_votes as (
         label,
         n_votes,
         cast(sum(n_votes) over (partition by item_id) as bigint) as n_judgements,
-        row_number() over (partition by item_id order by n_votes desc, label) as vote_rank,
-        count(*) over (partition by item_id, n_votes) as n_labels_with_same_votes,
+        row_number() over (partition by item_id order by n_votes desc, label asc) as vote_rank,
+        count(*) over (partition by item_id, n_votes) as n_labels_with_same_votes
     from label_votes
 ),
 
@@ -43,7 +43,7 @@ consensus as (
         n_judgements,
         label as consensus_label,
         n_votes as consensus_votes,
-        n_labels_with_same_votes > 1 as is_tie,
+        n_labels_with_same_votes > 1 as is_tie
     from ranked_votes
     where vote_rank = 1
 ),
@@ -66,7 +66,7 @@ final as (
         case
             when gold_labels.label is not null then 'gold'
             when consensus.n_judgements >= 2 and not consensus.is_tie then 'consensus'
-        end as truth_source,
+        end as truth_source
     from items
     left join consensus on items.item_id = consensus.item_id
     left join gold_labels on items.item_id = gold_labels.item_id

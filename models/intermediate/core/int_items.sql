@@ -19,7 +19,7 @@ annotation_languages as (
     select
         item_id,
         language,
-        count(*) as n_judgements,
+        count(*) as n_judgements
     from annotations
     where language is not null
     group by item_id, language
@@ -28,12 +28,12 @@ annotation_languages as (
 item_annotation_language as (
     select
         item_id,
-        language,
+        language
     from (
         select
             item_id,
             language,
-            row_number() over (partition by item_id order by n_judgements desc, language) as language_rank,
+            row_number() over (partition by item_id order by n_judgements desc, language asc) as language_rank
         from annotation_languages
     ) as ranked
     where language_rank = 1
@@ -43,7 +43,7 @@ annotated_items as (
     select
         item_id,
         min(project_id) as project_id,
-        min(submitted_at) as first_submitted_at,
+        min(submitted_at) as first_submitted_at
     from annotations
     group by item_id
 ),
@@ -65,7 +65,7 @@ final as (
         items.market,
         items.content_type,
         items.priority,
-        items.item_id is not null as is_exported_item,
+        items.item_id is not null as is_exported_item
     from all_item_ids
     left join items on all_item_ids.item_id = items.item_id
     left join annotated_items on all_item_ids.item_id = annotated_items.item_id

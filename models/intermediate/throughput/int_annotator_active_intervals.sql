@@ -19,14 +19,14 @@ ordered as (
             partition by annotator_id, project_id, submitted_date
             order by started_at, submitted_at
             rows between unbounded preceding and 1 preceding
-        ) as previous_max_end,
+        ) as previous_max_end
     from annotations
 ),
 
 island_starts as (
     select
         *,
-        case when previous_max_end is null or started_at > previous_max_end then 1 else 0 end as starts_island,
+        case when previous_max_end is null or started_at > previous_max_end then 1 else 0 end as starts_island
     from ordered
 ),
 
@@ -37,7 +37,7 @@ islands as (
             partition by annotator_id, project_id, submitted_date
             order by started_at, submitted_at
             rows between unbounded preceding and current row
-        ) as island_number,
+        ) as island_number
     from island_starts
 ),
 
@@ -49,7 +49,7 @@ final as (
         island_number,
         min(started_at) as island_started_at,
         max(submitted_at) as island_ended_at,
-        {{ epoch_seconds_between('min(started_at)', 'max(submitted_at)') }} as island_seconds,
+        {{ epoch_seconds_between('min(started_at)', 'max(submitted_at)') }} as island_seconds
     from islands
     group by annotator_id, project_id, submitted_date, island_number
 )

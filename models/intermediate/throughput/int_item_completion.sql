@@ -20,7 +20,7 @@ judgement_order as (
     select
         item_id,
         submitted_at,
-        row_number() over (partition by item_id order by submitted_at, annotator_id) as annotator_rank,
+        row_number() over (partition by item_id order by submitted_at, annotator_id) as annotator_rank
     from annotations
 ),
 
@@ -30,7 +30,7 @@ items_with_target as (
         items.project_id,
         items.created_at,
         coalesce(projects.labels_per_item, {{ var('default_labels_per_item') }}) as labels_per_item,
-        projects.sla_hours,
+        projects.sla_hours
     from items
     left join projects on items.project_id = projects.project_id
 ),
@@ -44,7 +44,7 @@ final as (
         judgement_order.submitted_at as completed_at,
         {{ epoch_seconds_between('items_with_target.created_at', 'judgement_order.submitted_at') }} / 3600.0
             as turnaround_hours,
-        items_with_target.sla_hours,
+        items_with_target.sla_hours
     from items_with_target
     left join judgement_order
         on

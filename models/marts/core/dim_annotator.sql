@@ -15,7 +15,7 @@ activity as (
         count(*) as n_annotations,
         count(distinct project_id) as n_projects,
         min(submitted_at) as first_submitted_at,
-        max(submitted_at) as last_submitted_at,
+        max(submitted_at) as last_submitted_at
     from annotations
     group by annotator_id
 ),
@@ -36,7 +36,7 @@ final as (
         coalesce(activity.n_annotations, 0) as n_annotations,
         coalesce(activity.n_projects, 0) as n_projects,
         activity.first_submitted_at,
-        activity.last_submitted_at,
+        activity.last_submitted_at
     from annotator_ids
     left join annotators on annotator_ids.annotator_id = annotators.annotator_id
     left join activity on annotator_ids.annotator_id = activity.annotator_id

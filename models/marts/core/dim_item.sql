@@ -22,7 +22,7 @@ final as (
         items.is_exported_item,
         truth.gold_label is not null as has_gold_label,
         truth.gold_source,
-        truth.n_judgements,
+        truth.n_judgements
     from items
     left join truth on items.item_id = truth.item_id
 )

@@ -10,7 +10,7 @@ final as (
         label,
         policy_area,
         is_violating,
-        severity,
+        severity
     from labels
 )
 

@@ -14,7 +14,7 @@ project_items as (
         project_id,
         count(*) as n_items,
         min(created_at) as first_item_created_at,
-        max(created_at) as last_item_created_at,
+        max(created_at) as last_item_created_at
     from items
     group by project_id
 ),
@@ -35,7 +35,7 @@ final as (
         projects.sla_hours,
         coalesce(project_items.n_items, 0) as n_items,
         project_items.first_item_created_at,
-        project_items.last_item_created_at,
+        project_items.last_item_created_at
     from project_ids
     left join projects on project_ids.project_id = projects.project_id
     left join project_items on project_ids.project_id = project_items.project_id

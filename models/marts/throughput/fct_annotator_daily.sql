@@ -18,7 +18,7 @@ daily_volume as (
         count(*) as n_annotations,
         count(handle_seconds) as n_timed_annotations,
         {{ percentile_cont('handle_seconds', 0.5) }} as median_handle_seconds,
-        {{ percentile_cont('handle_seconds', 0.9) }} as p90_handle_seconds,
+        {{ percentile_cont('handle_seconds', 0.9) }} as p90_handle_seconds
     from annotations
     group by annotator_id, project_id, submitted_date
 ),
@@ -28,7 +28,7 @@ daily_active_time as (
         annotator_id,
         project_id,
         submitted_date,
-        sum(island_seconds) as active_seconds,
+        sum(island_seconds) as active_seconds
     from active_intervals
     group by annotator_id, project_id, submitted_date
 ),
@@ -46,7 +46,7 @@ final as (
                 then daily_volume.n_timed_annotations / (daily_active_time.active_seconds / 3600.0)
         end as annotations_per_active_hour,
         daily_volume.median_handle_seconds,
-        daily_volume.p90_handle_seconds,
+        daily_volume.p90_handle_seconds
     from daily_volume
     left join daily_active_time
         on

@@ -23,7 +23,7 @@ as_of as (
 project_span as (
     select
         project_id,
-        min(cast(created_at as date)) as first_day,
+        min(cast(created_at as date)) as first_day
     from item_completion
     where created_at is not null
     group by project_id
@@ -31,22 +31,22 @@ project_span as (
 
 days as (
     select day
-    from {{ date_spine_days('(select min(first_day) from project_span)', '(select last_day from as_of)') }}
+    from {{ date_spine_days('(select min(first_day) from project_span)', '(select max(last_day) from as_of)') }}
 ),
 
 project_days as (
     select
         project_span.project_id,
-        days.day,
+        days.day
     from project_span
-    inner join days on days.day >= project_span.first_day
+    inner join days on project_span.first_day <= days.day
 ),
 
 created_per_day as (
     select
         project_id,
         cast(created_at as date) as day,
-        count(*) as items_created,
+        count(*) as items_created
     from item_completion
     where created_at is not null
     group by project_id, cast(created_at as date)
@@ -60,7 +60,7 @@ completed_per_day as (
         {{ percentile_cont('turnaround_hours', 0.5) }} as median_turnaround_hours,
         {{ percentile_cont('turnaround_hours', 0.9) }} as p90_turnaround_hours,
         count(case when turnaround_hours is not null and sla_hours is not null then 1 end) as n_sla_measured,
-        count(case when turnaround_hours > sla_hours then 1 end) as n_sla_breached,
+        count(case when turnaround_hours > sla_hours then 1 end) as n_sla_breached
     from item_completion
     where completed_at is not null
     group by project_id, cast(completed_at as date)
@@ -71,7 +71,7 @@ annotations_per_day as (
         project_id,
         submitted_date as day,
         count(*) as n_annotations,
-        count(distinct annotator_id) as n_active_annotators,
+        count(distinct annotator_id) as n_active_annotators
     from annotations
     group by project_id, submitted_date
 ),
@@ -87,14 +87,15 @@ daily as (
         completed_per_day.median_turnaround_hours,
         completed_per_day.p90_turnaround_hours,
         coalesce(completed_per_day.n_sla_measured, 0) as n_sla_measured,
-        coalesce(completed_per_day.n_sla_breached, 0) as n_sla_breached,
+        coalesce(completed_per_day.n_sla_breached, 0) as n_sla_breached
     from project_days
     left join created_per_day
         on project_days.project_id = created_per_day.project_id and project_days.day = created_per_day.day
     left join completed_per_day
         on project_days.project_id = completed_per_day.project_id and project_days.day = completed_per_day.day
     left join annotations_per_day
-        on project_days.project_id = annotations_per_day.project_id and project_days.day = annotations_per_day.day
+        on project_days.project_id = annotations_per_day.project_id
+            and project_days.day = annotations_per_day.day
 ),
 
 cumulative as (
@@ -108,19 +109,19 @@ cumulative as (
         ) as cumulative_completed,
         sum(items_completed) over (
             partition by project_id order by day
-            rows between {{ var('forecast_window_days') - 1 }} preceding and current row
-        ) as trailing_completed,
+            rows between {{ [(var('forecast_window_days') | int) - 1, 0] | max }} preceding and current row
+        ) as trailing_completed
     from daily
 ),
 
 forecast as (
     select
         cumulative.*,
-        cast(trailing_completed as double) / {{ var('forecast_window_days') }} as completion_rate_per_day,
+        cast(cumulative.trailing_completed as double) / {{ var('forecast_window_days') }} as completion_rate_per_day,
         greatest(
-            coalesce(projects.target_items, cumulative_created) - cumulative_completed, 0
+            coalesce(projects.target_items, cumulative.cumulative_created) - cumulative.cumulative_completed, 0
         ) as remaining_items,
-        projects.due_date,
+        projects.due_date
     from cumulative
     left join projects on cumulative.project_id = projects.project_id
 ),
@@ -139,7 +140,8 @@ final as (
         median_turnaround_hours,
         p90_turnaround_hours,
         n_sla_breached,
-        case when n_sla_measured > 0 then cast(n_sla_breached as double) / n_sla_measured end as sla_breach_rate,
+        case when n_sla_measured > 0 then cast(n_sla_breached as double) / n_sla_measured end
+            as sla_breach_rate,
         completion_rate_per_day,
         cast(remaining_items as bigint) as remaining_items,
         case
@@ -151,8 +153,9 @@ final as (
         case
             when remaining_items = 0 then true
             when completion_rate_per_day > 0 and due_date is not null
-                then cast(day + cast(ceil(remaining_items / completion_rate_per_day) as integer) as date) <= due_date
-        end as is_on_track,
+                then cast(day + cast(ceil(remaining_items / completion_rate_per_day) as integer) as date)
+                    <= due_date
+        end as is_on_track
     from forecast
 )
 

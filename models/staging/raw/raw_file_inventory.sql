@@ -19,14 +19,14 @@ with
 
 files as (
     {%- if ns.selects | length == 0 %}
-    select
-        cast(null as varchar) as entity,
-        cast(null as varchar) as source_file,
-        cast(null as varchar) as file_format,
-        cast(null as bigint) as n_rows,
-    where 1 = 0
+        select
+            cast(null as varchar) as entity,
+            cast(null as varchar) as source_file,
+            cast(null as varchar) as file_format,
+            cast(null as bigint) as n_rows
+        where 1 = 0
     {%- else %}
-    {{ ns.selects | join('\n    union all') }}
+        {{ ns.selects | join('\n    union all') }}
     {%- endif %}
 ),
 
@@ -35,7 +35,7 @@ final as (
         entity,
         source_file,
         file_format,
-        cast(n_rows as bigint) as n_rows,
+        cast(n_rows as bigint) as n_rows
     from files
 )
 

@@ -8,7 +8,7 @@ rejected as (
         source_file,
         source_row_number,
         reject_reason,
-        raw_record,
+        raw_record
     from {{ ref('base_raw__projects') }}
     where reject_reason is not null
     union all
@@ -17,7 +17,7 @@ rejected as (
         source_file,
         source_row_number,
         reject_reason,
-        raw_record,
+        raw_record
     from {{ ref('base_raw__annotators') }}
     where reject_reason is not null
     union all
@@ -26,7 +26,7 @@ rejected as (
         source_file,
         source_row_number,
         reject_reason,
-        raw_record,
+        raw_record
     from {{ ref('base_raw__labels') }}
     where reject_reason is not null
     union all
@@ -35,7 +35,7 @@ rejected as (
         source_file,
         source_row_number,
         reject_reason,
-        raw_record,
+        raw_record
     from {{ ref('base_raw__items') }}
     where reject_reason is not null
     union all
@@ -44,7 +44,7 @@ rejected as (
         source_file,
         source_row_number,
         reject_reason,
-        raw_record,
+        raw_record
     from {{ ref('base_raw__annotations') }}
     where reject_reason is not null
     union all
@@ -53,7 +53,7 @@ rejected as (
         source_file,
         source_row_number,
         reject_reason,
-        raw_record,
+        raw_record
     from {{ ref('base_raw__gold_labels') }}
     where reject_reason is not null
     union all
@@ -62,7 +62,7 @@ rejected as (
         source_file,
         source_row_number,
         reject_reason,
-        raw_record,
+        raw_record
     from {{ ref('base_raw__predictions') }}
     where reject_reason is not null
     union all
@@ -71,7 +71,7 @@ rejected as (
         source_file,
         source_row_number,
         reject_reason,
-        raw_record,
+        raw_record
     from {{ ref('base_raw__moderation_decisions') }}
     where reject_reason is not null
     union all
@@ -80,7 +80,7 @@ rejected as (
         source_file,
         source_row_number,
         reject_reason,
-        raw_record,
+        raw_record
     from {{ ref('base_raw__thresholds') }}
     where reject_reason is not null
 ),
@@ -91,7 +91,7 @@ final as (
         source_file,
         source_row_number,
         reject_reason,
-        raw_record,
+        raw_record
     from rejected
 )
 

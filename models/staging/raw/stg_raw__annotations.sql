@@ -1,5 +1,6 @@
--- One row per current judgement (latest export of each annotation_id): the rows of base_raw__annotations that passed every check and
--- are not superseded. Rejected rows are in rejected_rows.
+-- One row per current judgement (latest export of each annotation_id): the rows of
+-- base_raw__annotations that passed every check and are not superseded. Rejected rows are in
+-- rejected_rows.
 with
 
 checked as (
@@ -18,7 +19,7 @@ final as (
         exported_at,
         language,
         confidence,
-        source_file,
+        source_file
     from checked
     where reject_reason is null and not is_superseded
 )

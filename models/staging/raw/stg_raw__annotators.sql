@@ -1,5 +1,5 @@
--- One row per annotator: the rows of base_raw__annotators that passed every check and
--- are not superseded. Rejected rows are in rejected_rows.
+-- One row per annotator: the rows of base_raw__annotators that passed every check and are not
+-- superseded. Rejected rows are in rejected_rows.
 with
 
 checked as (
@@ -12,7 +12,7 @@ final as (
         vendor,
         site,
         languages,
-        started_on,
+        started_on
     from checked
     where reject_reason is null and not is_superseded
 )

@@ -1,5 +1,5 @@
--- One row per item with a gold label: the rows of base_raw__gold_labels that passed every check and
--- are not superseded. Rejected rows are in rejected_rows.
+-- One row per item with a gold label: the rows of base_raw__gold_labels that passed every check
+-- and are not superseded. Rejected rows are in rejected_rows.
 with
 
 checked as (
@@ -12,7 +12,7 @@ final as (
         label,
         project_id,
         gold_source,
-        labelled_at,
+        labelled_at
     from checked
     where reject_reason is null and not is_superseded
 )

@@ -1,5 +1,5 @@
--- One row per item to be labelled: the rows of base_raw__items that passed every check and
--- are not superseded. Rejected rows are in rejected_rows.
+-- One row per item to be labelled: the rows of base_raw__items that passed every check and are not
+-- superseded. Rejected rows are in rejected_rows.
 with
 
 checked as (
@@ -14,7 +14,7 @@ final as (
         language,
         market,
         content_type,
-        priority,
+        priority
     from checked
     where reject_reason is null and not is_superseded
 )

@@ -1,5 +1,5 @@
--- One row per label in the taxonomy: the rows of base_raw__labels that passed every check and
--- are not superseded. Rejected rows are in rejected_rows.
+-- One row per label in the taxonomy: the rows of base_raw__labels that passed every check and are
+-- not superseded. Rejected rows are in rejected_rows.
 with
 
 checked as (
@@ -11,7 +11,7 @@ final as (
         label,
         policy_area,
         is_violating,
-        severity,
+        severity
     from checked
     where reject_reason is null and not is_superseded
 )

@@ -1,5 +1,5 @@
--- One row per production moderation decision: the rows of base_raw__moderation_decisions that passed every check and
--- are not superseded. Rejected rows are in rejected_rows.
+-- One row per production moderation decision: the rows of base_raw__moderation_decisions that
+-- passed every check and are not superseded. Rejected rows are in rejected_rows.
 with
 
 checked as (
@@ -15,7 +15,7 @@ final as (
         decided_at,
         decided_by,
         appealed_at,
-        appeal_outcome,
+        appeal_outcome
     from checked
     where reject_reason is null and not is_superseded
 )

@@ -1,5 +1,5 @@
--- One row per model score per model version, item and label: the rows of base_raw__predictions that passed every check and
--- are not superseded. Rejected rows are in rejected_rows.
+-- One row per model score per model version, item and label: the rows of base_raw__predictions
+-- that passed every check and are not superseded. Rejected rows are in rejected_rows.
 with
 
 checked as (
@@ -13,7 +13,7 @@ final as (
         item_id,
         label,
         score,
-        predicted_at,
+        predicted_at
     from checked
     where reject_reason is null and not is_superseded
 )

@@ -1,5 +1,5 @@
--- One row per project: the rows of base_raw__projects that passed every check and
--- are not superseded. Rejected rows are in rejected_rows.
+-- One row per project: the rows of base_raw__projects that passed every check and are not
+-- superseded. Rejected rows are in rejected_rows.
 with
 
 checked as (
@@ -13,7 +13,7 @@ final as (
         labels_per_item,
         target_items,
         due_date,
-        sla_hours,
+        sla_hours
     from checked
     where reject_reason is null and not is_superseded
 )

@@ -1,5 +1,5 @@
--- One row per decision threshold per model version and label: the rows of base_raw__thresholds that passed every check and
--- are not superseded. Rejected rows are in rejected_rows.
+-- One row per decision threshold per model version and label: the rows of base_raw__thresholds
+-- that passed every check and are not superseded. Rejected rows are in rejected_rows.
 with
 
 checked as (
@@ -11,7 +11,7 @@ final as (
         model_name,
         model_version,
         label,
-        threshold,
+        threshold
     from checked
     where reject_reason is null and not is_superseded
 )

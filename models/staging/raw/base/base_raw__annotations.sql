@@ -12,7 +12,10 @@ raw_rows as (
 ),
 
 items as (
-    select item_id, project_id from {{ ref('stg_raw__items') }}
+    select
+        item_id,
+        project_id
+    from {{ ref('stg_raw__items') }}
 ),
 
 projects as (
@@ -42,7 +45,7 @@ typed as (
         {{ clean_text('submitted_at') }} as submitted_at_text,
         {{ clean_text('started_at') }} as started_at_text,
         {{ clean_text('exported_at') }} as exported_at_text,
-        {{ clean_text('confidence') }} as confidence_text,
+        {{ clean_text('confidence') }} as confidence_text
     from raw_rows
 ),
 
@@ -58,18 +61,20 @@ checked as (
             when typed.submitted_at_text is null then 'null submitted_at'
             when typed.submitted_at is null then 'unparsable submitted_at'
             when typed.started_at_text is not null and typed.started_at is null then 'unparsable started_at'
-            when typed.exported_at_text is not null and typed.exported_at is null then 'unparsable exported_at'
+            when
+                typed.exported_at_text is not null and typed.exported_at is null
+                then 'unparsable exported_at'
             when typed.confidence_text is not null and typed.confidence is null then 'unparsable confidence'
             when typed.started_at > typed.submitted_at then 'submitted_at before started_at'
             when labels.label is null then 'unknown label'
             {%- if has_projects %}
-            when projects.project_id is null then 'unknown project_id'
+                when projects.project_id is null then 'unknown project_id'
             {%- endif %}
             {%- if has_items %}
-            when items.item_id is null then 'unknown item_id'
-            when items.project_id != typed.project_id then 'project_id differs from the item''s project'
+                when items.item_id is null then 'unknown item_id'
+                when items.project_id != typed.project_id then 'project_id differs from the item''s project'
             {%- endif %}
-        end as row_reject_reason,
+        end as row_reject_reason
     from typed
     left join labels on typed.label = labels.label
     left join projects on typed.project_id = projects.project_id
@@ -82,7 +87,7 @@ duplicates_marked as (
         row_number() over (
             partition by row_reject_reason is null, annotation_id, exported_at
             order by source_file, source_row_number
-        ) as duplicate_rank,
+        ) as duplicate_rank
     from checked
 ),
 
@@ -92,7 +97,7 @@ reasoned as (
         coalesce(
             row_reject_reason,
             case when duplicate_rank > 1 then 'duplicate annotation_id and exported_at' end
-        ) as reject_reason,
+        ) as reject_reason
     from duplicates_marked
 ),
 
@@ -102,7 +107,7 @@ versioned as (
         row_number() over (
             partition by reject_reason is null, annotation_id
             order by exported_at desc nulls last, source_file desc, source_row_number desc
-        ) as version_rank,
+        ) as version_rank
     from reasoned
 ),
 
@@ -122,7 +127,7 @@ final as (
         language,
         confidence,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded,
+        reject_reason is null and version_rank > 1 as is_superseded
     from versioned
 )
 

@@ -15,7 +15,7 @@ typed as (
         {{ clean_text('site') }} as site,
         {{ clean_text('languages') }} as languages,
         {{ try_cast_to('trim(started_on)', 'date') }} as started_on,
-        {{ clean_text('started_on') }} as started_on_text,
+        {{ clean_text('started_on') }} as started_on_text
     from raw_rows
 ),
 
@@ -25,7 +25,7 @@ checked as (
         case
             when annotator_id is null then 'null or blank annotator_id'
             when started_on_text is not null and started_on is null then 'unparsable started_on'
-        end as reject_reason,
+        end as reject_reason
     from typed
 ),
 
@@ -35,7 +35,7 @@ versioned as (
         row_number() over (
             partition by reject_reason is null, annotator_id
             order by source_file desc, source_row_number desc
-        ) as version_rank,
+        ) as version_rank
     from checked
 ),
 
@@ -50,7 +50,7 @@ final as (
         languages,
         started_on,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded,
+        reject_reason is null and version_rank > 1 as is_superseded
     from versioned
 )
 

@@ -20,7 +20,7 @@ typed as (
         {{ clean_text('project_id') }} as project_id,
         {{ clean_text('source') }} as gold_source,
         {{ to_utc_timestamp('trim(labelled_at)') }} as labelled_at,
-        {{ clean_text('labelled_at') }} as labelled_at_text,
+        {{ clean_text('labelled_at') }} as labelled_at_text
     from raw_rows
 ),
 
@@ -30,9 +30,11 @@ checked as (
         case
             when typed.item_id is null then 'null or blank item_id'
             when typed.label is null then 'null or blank label'
-            when typed.labelled_at_text is not null and typed.labelled_at is null then 'unparsable labelled_at'
+            when
+                typed.labelled_at_text is not null and typed.labelled_at is null
+                then 'unparsable labelled_at'
             when labels.label is null then 'unknown label'
-        end as reject_reason,
+        end as reject_reason
     from typed
     left join labels on typed.label = labels.label
 ),
@@ -43,7 +45,7 @@ versioned as (
         row_number() over (
             partition by reject_reason is null, item_id
             order by labelled_at desc nulls last, source_file desc, source_row_number desc
-        ) as version_rank,
+        ) as version_rank
     from checked
 ),
 
@@ -58,7 +60,7 @@ final as (
         gold_source,
         labelled_at,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded,
+        reject_reason is null and version_rank > 1 as is_superseded
     from versioned
 )
 

@@ -15,8 +15,9 @@ typed as (
     select
         source_file,
         source_row_number,
-        {{ json_record(['item_id', 'project_id', 'created_at', 'language', 'market', 'content_type', 'priority']) }}
-            as raw_record,
+        {{ json_record([
+            'item_id', 'project_id', 'created_at', 'language', 'market', 'content_type', 'priority',
+        ]) }} as raw_record,
         {{ clean_text('item_id') }} as item_id,
         {{ clean_text('project_id') }} as project_id,
         {{ to_utc_timestamp('trim(created_at)') }} as created_at,
@@ -25,7 +26,7 @@ typed as (
         {{ clean_text('content_type') }} as content_type,
         {{ try_cast_to('trim(priority)', 'integer') }} as priority,
         {{ clean_text('created_at') }} as created_at_text,
-        {{ clean_text('priority') }} as priority_text,
+        {{ clean_text('priority') }} as priority_text
     from raw_rows
 ),
 
@@ -39,9 +40,9 @@ checked as (
             when typed.created_at is null then 'unparsable created_at'
             when typed.priority_text is not null and typed.priority is null then 'unparsable priority'
             {%- if has_projects %}
-            when projects.project_id is null then 'unknown project_id'
+                when projects.project_id is null then 'unknown project_id'
             {%- endif %}
-        end as reject_reason,
+        end as reject_reason
     from typed
     left join projects on typed.project_id = projects.project_id
 ),
@@ -52,7 +53,7 @@ versioned as (
         row_number() over (
             partition by reject_reason is null, item_id
             order by source_file desc, source_row_number desc
-        ) as version_rank,
+        ) as version_rank
     from checked
 ),
 
@@ -69,7 +70,7 @@ final as (
         content_type,
         priority,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded,
+        reject_reason is null and version_rank > 1 as is_superseded
     from versioned
 )
 

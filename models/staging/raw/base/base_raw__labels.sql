@@ -4,20 +4,20 @@
 with
 
 {% if has_raw_labels -%}
-raw_rows as (
-    {{ raw_union('labels') }}
-),
+    raw_rows as (
+        {{ raw_union('labels') }}
+    ),
 {%- else -%}
-raw_rows as (
-    select
-        'seed:labels.csv' as source_file,
-        cast(row_number() over (order by label) as bigint) as source_row_number,
-        cast(label as varchar) as label,
-        cast(policy_area as varchar) as policy_area,
-        cast(is_violating as varchar) as is_violating,
-        cast(severity as varchar) as severity,
-    from {{ ref('labels') }}
-),
+    raw_rows as (
+        select
+            'seed:labels.csv' as source_file,
+            cast(row_number() over (order by label) as bigint) as source_row_number,
+            cast(label as varchar) as label,
+            cast(policy_area as varchar) as policy_area,
+            cast(is_violating as varchar) as is_violating,
+            cast(severity as varchar) as severity
+        from {{ ref('labels') }}
+    ),
 {%- endif %}
 
 typed as (
@@ -30,7 +30,7 @@ typed as (
         {{ parse_boolean('is_violating') }} as is_violating,
         {{ try_cast_to('trim(severity)', 'integer') }} as severity,
         {{ clean_text('is_violating') }} as is_violating_text,
-        {{ clean_text('severity') }} as severity_text,
+        {{ clean_text('severity') }} as severity_text
     from raw_rows
 ),
 
@@ -41,7 +41,7 @@ checked as (
             when label is null then 'null or blank label'
             when is_violating_text is not null and is_violating is null then 'unparsable is_violating'
             when severity_text is not null and severity is null then 'unparsable severity'
-        end as reject_reason,
+        end as reject_reason
     from typed
 ),
 
@@ -51,7 +51,7 @@ versioned as (
         row_number() over (
             partition by reject_reason is null, label
             order by source_file desc, source_row_number desc
-        ) as version_rank,
+        ) as version_rank
     from checked
 ),
 
@@ -65,7 +65,7 @@ final as (
         is_violating,
         severity,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded,
+        reject_reason is null and version_rank > 1 as is_superseded
     from versioned
 )
 

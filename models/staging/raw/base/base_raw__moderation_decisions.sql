@@ -25,7 +25,7 @@ typed as (
         {{ to_utc_timestamp('trim(appealed_at)') }} as appealed_at,
         lower({{ clean_text('appeal_outcome') }}) as appeal_outcome,
         {{ clean_text('decided_at') }} as decided_at_text,
-        {{ clean_text('appealed_at') }} as appealed_at_text,
+        {{ clean_text('appealed_at') }} as appealed_at_text
     from raw_rows
 ),
 
@@ -41,12 +41,18 @@ checked as (
             when typed.decided_at is null then 'unparsable decided_at'
             when typed.decided_by is null or typed.decided_by not in ('human', 'automated')
                 then 'decided_by not human or automated'
-            when typed.appealed_at_text is not null and typed.appealed_at is null then 'unparsable appealed_at'
+            when
+                typed.appealed_at_text is not null and typed.appealed_at is null
+                then 'unparsable appealed_at'
             when typed.appealed_at < typed.decided_at then 'appealed_at before decided_at'
-            when typed.appeal_outcome not in ('upheld', 'overturned') then 'appeal_outcome not upheld or overturned'
-            when typed.appeal_outcome is not null and typed.appealed_at is null then 'appeal_outcome without appealed_at'
+            when
+                typed.appeal_outcome not in ('upheld', 'overturned')
+                then 'appeal_outcome not upheld or overturned'
+            when
+                typed.appeal_outcome is not null and typed.appealed_at is null
+                then 'appeal_outcome without appealed_at'
             when labels.label is null then 'unknown label'
-        end as reject_reason,
+        end as reject_reason
     from typed
     left join labels on typed.label = labels.label
 ),
@@ -57,7 +63,7 @@ versioned as (
         row_number() over (
             partition by reject_reason is null, decision_id
             order by source_file desc, source_row_number desc
-        ) as version_rank,
+        ) as version_rank
     from checked
 ),
 
@@ -75,7 +81,7 @@ final as (
         appealed_at,
         appeal_outcome,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded,
+        reject_reason is null and version_rank > 1 as is_superseded
     from versioned
 )
 

@@ -24,7 +24,7 @@ typed as (
         {{ try_cast_to('trim(score)', 'double') }} as score,
         {{ to_utc_timestamp('trim(predicted_at)') }} as predicted_at,
         {{ clean_text('score') }} as score_text,
-        {{ clean_text('predicted_at') }} as predicted_at_text,
+        {{ clean_text('predicted_at') }} as predicted_at_text
     from raw_rows
 ),
 
@@ -39,9 +39,11 @@ checked as (
             when typed.score_text is null then 'null score'
             when typed.score is null or isnan(typed.score) then 'unparsable score'
             when typed.score < 0 or typed.score > 1 then 'score outside [0, 1]'
-            when typed.predicted_at_text is not null and typed.predicted_at is null then 'unparsable predicted_at'
+            when
+                typed.predicted_at_text is not null and typed.predicted_at is null
+                then 'unparsable predicted_at'
             when labels.label is null then 'unknown label'
-        end as row_reject_reason,
+        end as row_reject_reason
     from typed
     left join labels on typed.label = labels.label
 ),
@@ -52,7 +54,7 @@ duplicates_marked as (
         row_number() over (
             partition by row_reject_reason is null, model_name, model_version, item_id, label, predicted_at
             order by source_file, source_row_number
-        ) as duplicate_rank,
+        ) as duplicate_rank
     from checked
 ),
 
@@ -62,7 +64,7 @@ reasoned as (
         coalesce(
             row_reject_reason,
             case when duplicate_rank > 1 then 'duplicate prediction key and predicted_at' end
-        ) as reject_reason,
+        ) as reject_reason
     from duplicates_marked
 ),
 
@@ -72,7 +74,7 @@ versioned as (
         row_number() over (
             partition by reject_reason is null, model_name, model_version, item_id, label
             order by predicted_at desc nulls last, source_file desc, source_row_number desc
-        ) as version_rank,
+        ) as version_rank
     from reasoned
 ),
 
@@ -88,7 +90,7 @@ final as (
         score,
         predicted_at,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded,
+        reject_reason is null and version_rank > 1 as is_superseded
     from versioned
 )
 

@@ -21,7 +21,7 @@ typed as (
         {{ clean_text('labels_per_item') }} as labels_per_item_text,
         {{ clean_text('target_items') }} as target_items_text,
         {{ clean_text('due_date') }} as due_date_text,
-        {{ clean_text('sla_hours') }} as sla_hours_text,
+        {{ clean_text('sla_hours') }} as sla_hours_text
     from raw_rows
 ),
 
@@ -30,13 +30,15 @@ checked as (
         *,
         case
             when project_id is null then 'null or blank project_id'
-            when labels_per_item_text is not null and labels_per_item is null then 'unparsable labels_per_item'
+            when
+                labels_per_item_text is not null and labels_per_item is null
+                then 'unparsable labels_per_item'
             when labels_per_item < 1 then 'labels_per_item below 1'
             when target_items_text is not null and target_items is null then 'unparsable target_items'
             when due_date_text is not null and due_date is null then 'unparsable due_date'
             when sla_hours_text is not null and sla_hours is null then 'unparsable sla_hours'
             when sla_hours <= 0 then 'sla_hours not positive'
-        end as reject_reason,
+        end as reject_reason
     from typed
 ),
 
@@ -46,7 +48,7 @@ versioned as (
         row_number() over (
             partition by reject_reason is null, project_id
             order by source_file desc, source_row_number desc
-        ) as version_rank,
+        ) as version_rank
     from checked
 ),
 
@@ -62,7 +64,7 @@ final as (
         due_date,
         sla_hours,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded,
+        reject_reason is null and version_rank > 1 as is_superseded
     from versioned
 )
 

@@ -18,7 +18,7 @@ typed as (
         {{ clean_text('model_name') }} as model_name,
         {{ clean_text('model_version') }} as model_version,
         {{ normalise_label('label') }} as label,
-        {{ try_cast_to('trim(threshold)', 'double') }} as threshold,
+        {{ try_cast_to('trim(threshold)', 'double') }} as threshold
     from raw_rows
 ),
 
@@ -32,7 +32,7 @@ checked as (
             when typed.threshold is null then 'null or unparsable threshold'
             when typed.threshold < 0 or typed.threshold > 1 then 'threshold outside [0, 1]'
             when labels.label is null then 'unknown label'
-        end as reject_reason,
+        end as reject_reason
     from typed
     left join labels on typed.label = labels.label
 ),
@@ -43,7 +43,7 @@ versioned as (
         row_number() over (
             partition by reject_reason is null, model_name, model_version, label
             order by source_file desc, source_row_number desc
-        ) as version_rank,
+        ) as version_rank
     from checked
 ),
 
@@ -57,7 +57,7 @@ final as (
         label,
         threshold,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded,
+        reject_reason is null and version_rank > 1 as is_superseded
     from versioned
 )
 

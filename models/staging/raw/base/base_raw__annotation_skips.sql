@@ -1,0 +1,119 @@
+-- Every raw skip (a task an annotator opened and skipped: Label Studio's was_cancelled), typed to
+-- UTC, with the reason it is rejected (NULL when kept) and whether it is superseded. A skip is not
+-- a judgement: it only feeds skip rates.
+--   * exact duplicates (same annotation_id and skipped_at) keep the first row, reject the rest;
+--   * among the kept rows of an annotation_id the latest skipped_at wins (then the later file).
+-- Unknown items/projects are rejected only when the raw directory exports items/projects.
+{%- set has_items = raw_files('items') | length > 0 %}
+{%- set has_projects = raw_files('projects') | length > 0 %}
+{#- Until the entity is in var('raw_contract'), read nothing rather than fail the build. #}
+{%- set in_contract = 'annotation_skips' in var('raw_contract') %}
+with
+
+raw_rows as (
+    {%- if in_contract %}
+    {{ raw_union('annotation_skips') }}
+    {%- else %}
+    select
+        cast(null as varchar) as source_file,
+        cast(null as bigint) as source_row_number,
+        cast(null as varchar) as annotation_id,
+        cast(null as varchar) as item_id,
+        cast(null as varchar) as project_id,
+        cast(null as varchar) as annotator_id,
+        cast(null as varchar) as skipped_at
+    where 1 = 0
+    {%- endif %}
+),
+
+items as (
+    select item_id, project_id from {{ ref('stg_raw__items') }}
+),
+
+projects as (
+    select project_id from {{ ref('stg_raw__projects') }}
+),
+
+typed as (
+    select
+        source_file,
+        source_row_number,
+        {{ json_record(['annotation_id', 'item_id', 'project_id', 'annotator_id', 'skipped_at']) }}
+            as raw_record,
+        {{ clean_text('annotation_id') }} as annotation_id,
+        {{ clean_text('item_id') }} as item_id,
+        {{ clean_text('project_id') }} as project_id,
+        {{ clean_text('annotator_id') }} as annotator_id,
+        {{ to_utc_timestamp('trim(skipped_at)') }} as skipped_at,
+        {{ clean_text('skipped_at') }} as skipped_at_text,
+    from raw_rows
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.annotation_id is null then 'null or blank annotation_id'
+            when typed.item_id is null then 'null or blank item_id'
+            when typed.project_id is null then 'null or blank project_id'
+            when typed.annotator_id is null then 'null or blank annotator_id'
+            when typed.skipped_at_text is not null and typed.skipped_at is null then 'unparsable skipped_at'
+            {%- if has_projects %}
+            when projects.project_id is null then 'unknown project_id'
+            {%- endif %}
+            {%- if has_items %}
+            when items.item_id is null then 'unknown item_id'
+            when items.project_id != typed.project_id then 'project_id differs from the item''s project'
+            {%- endif %}
+        end as row_reject_reason,
+    from typed
+    left join projects on typed.project_id = projects.project_id
+    left join items on typed.item_id = items.item_id
+),
+
+duplicates_marked as (
+    select
+        *,
+        row_number() over (
+            partition by row_reject_reason is null, annotation_id, skipped_at
+            order by source_file, source_row_number
+        ) as duplicate_rank,
+    from checked
+),
+
+reasoned as (
+    select
+        *,
+        coalesce(
+            row_reject_reason,
+            case when duplicate_rank > 1 then 'duplicate annotation_id and skipped_at' end
+        ) as reject_reason,
+    from duplicates_marked
+),
+
+versioned as (
+    select
+        *,
+        row_number() over (
+            partition by reject_reason is null, annotation_id
+            order by skipped_at desc nulls last, source_file desc, source_row_number desc
+        ) as version_rank,
+    from reasoned
+),
+
+final as (
+    select
+        source_file,
+        source_row_number,
+        raw_record,
+        annotation_id,
+        item_id,
+        project_id,
+        annotator_id,
+        skipped_at,
+        reject_reason,
+        reject_reason is null and version_rank > 1 as is_superseded,
+    from versioned
+)
+
+select * from final
