@@ -10,6 +10,7 @@ _STUBS: dict[str, Callable[..., Any]] = {
     "raw_file_columns": lambda path: [],
     "raw_file_format": lambda path: "csv",
     "raw_file_reader": lambda path, columns=None: "read_csv('raw.csv')",
+    "raw_union": lambda entity, files=None: f"select source_file from raw_{entity}",
     "raw_row_number": lambda path: "row_number() over ()",
     "to_utc_timestamp": lambda expr: f"cast({expr} as timestamp)",
     "try_cast_to": lambda expr, type_: f"try_cast({expr} as {type_})",

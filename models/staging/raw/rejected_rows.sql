@@ -3,86 +3,19 @@
 with
 
 rejected as (
-    select
-        'projects' as entity,
-        source_file,
-        source_row_number,
-        reject_reason,
-        raw_record
-    from {{ ref('base_raw__projects') }}
-    where reject_reason is not null
-    union all
-    select
-        'annotators' as entity,
-        source_file,
-        source_row_number,
-        reject_reason,
-        raw_record
-    from {{ ref('base_raw__annotators') }}
-    where reject_reason is not null
-    union all
-    select
-        'labels' as entity,
-        source_file,
-        source_row_number,
-        reject_reason,
-        raw_record
-    from {{ ref('base_raw__labels') }}
-    where reject_reason is not null
-    union all
-    select
-        'items' as entity,
-        source_file,
-        source_row_number,
-        reject_reason,
-        raw_record
-    from {{ ref('base_raw__items') }}
-    where reject_reason is not null
-    union all
-    select
-        'annotations' as entity,
-        source_file,
-        source_row_number,
-        reject_reason,
-        raw_record
-    from {{ ref('base_raw__annotations') }}
-    where reject_reason is not null
-    union all
-    select
-        'gold_labels' as entity,
-        source_file,
-        source_row_number,
-        reject_reason,
-        raw_record
-    from {{ ref('base_raw__gold_labels') }}
-    where reject_reason is not null
-    union all
-    select
-        'predictions' as entity,
-        source_file,
-        source_row_number,
-        reject_reason,
-        raw_record
-    from {{ ref('base_raw__predictions') }}
-    where reject_reason is not null
-    union all
-    select
-        'moderation_decisions' as entity,
-        source_file,
-        source_row_number,
-        reject_reason,
-        raw_record
-    from {{ ref('base_raw__moderation_decisions') }}
-    where reject_reason is not null
-    union all
-    select
-        'thresholds' as entity,
-        source_file,
-        source_row_number,
-        reject_reason,
-        raw_record
-    from {{ ref('base_raw__thresholds') }}
-    where reject_reason is not null
+    {%- for entity in var('raw_contract') %}
+        select
+            '{{ entity }}' as entity,
+            source_file,
+            source_row_number,
+            reject_reason,
+            raw_record
+        from {{ ref('base_raw__' ~ entity) }}
+        where reject_reason is not null
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 final as (

@@ -8,7 +8,7 @@
 with
 
 raw_rows as (
-    {{ raw_union('annotations') }}
+    select * from {{ ref('land_raw__annotations') }}
 ),
 
 items as (

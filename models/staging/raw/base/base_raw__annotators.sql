@@ -2,7 +2,7 @@
 with
 
 raw_rows as (
-    {{ raw_union('annotators') }}
+    select * from {{ ref('land_raw__annotators') }}
 ),
 
 typed as (

@@ -3,7 +3,7 @@
 with
 
 raw_rows as (
-    {{ raw_union('gold_labels') }}
+    select * from {{ ref('land_raw__gold_labels') }}
 ),
 
 labels as (

@@ -4,7 +4,7 @@
 with
 
 raw_rows as (
-    {{ raw_union('items') }}
+    select * from {{ ref('land_raw__items') }}
 ),
 
 projects as (

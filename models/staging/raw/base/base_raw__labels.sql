@@ -1,11 +1,12 @@
 -- The label taxonomy: the raw `labels` files when the raw directory has any, else the bundled
 -- default seed. Typed, with reject reason and supersession flag.
+-- depends_on: {{ ref('land_raw__labels') }}
 {%- set has_raw_labels = raw_files('labels') | length > 0 %}
 with
 
 {% if has_raw_labels -%}
     raw_rows as (
-        {{ raw_union('labels') }}
+        select * from {{ ref('land_raw__labels') }}
     ),
 {%- else -%}
     raw_rows as (

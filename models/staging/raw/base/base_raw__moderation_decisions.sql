@@ -3,7 +3,7 @@
 with
 
 raw_rows as (
-    {{ raw_union('moderation_decisions') }}
+    select * from {{ ref('land_raw__moderation_decisions') }}
 ),
 
 labels as (

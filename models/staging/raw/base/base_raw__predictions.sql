@@ -4,7 +4,7 @@
 with
 
 raw_rows as (
-    {{ raw_union('predictions') }}
+    select * from {{ ref('land_raw__predictions') }}
 ),
 
 labels as (

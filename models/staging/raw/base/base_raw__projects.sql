@@ -3,7 +3,7 @@
 with
 
 raw_rows as (
-    {{ raw_union('projects') }}
+    select * from {{ ref('land_raw__projects') }}
 ),
 
 typed as (

@@ -3,7 +3,7 @@
 with
 
 raw_rows as (
-    {{ raw_union('thresholds') }}
+    select * from {{ ref('land_raw__thresholds') }}
 ),
 
 labels as (
