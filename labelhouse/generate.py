@@ -15,9 +15,12 @@ What the data looks like (all dates fixed, nothing depends on the clock):
 * Honeypots (~5% of judged items) and an expert set (~2% of items, never judged) carry gold labels.
 * Model `safety-classifier` v1 (weaker, over-confident) and v2 (better, calibrated) score the gold
   items for every label; a threshold per version and label.
-* Annotations are split into weekly Parquet files plus one JSONL, one CSV and one re-export
-  `.csv.gz` file, with mixed timestamp styles (`Z`, `+07:00`, no offset = UTC).
-* A handful of deliberately bad rows of every kind the staging layer rejects (see `truth.bad_rows`).
+* Annotations are split into weekly Parquet files plus one JSONL day, one CSV day and one re-export
+  `.csv.gz` file, with mixed timestamp styles (`Z`, `+07:00`, no offset = UTC). At large sizes the
+  JSONL/CSV days keep their first TEXT_FILE_MAX_ROWS rows and spill the rest into `*_bulk.parquet`.
+* A handful of deliberately bad rows of every kind the staging layer rejects (see `truth.bad_rows`):
+  2..20 per kind, ~0.4% of an entity; below ~15,000 annotations the minimum of 2 per kind can
+  exceed 1% of the small entities (gold labels, moderation decisions).
 
 Everything is generated chunk by chunk with vectorised numpy, staged in a scratch DuckDB file
 and written with DuckDB's single-threaded writers, so the output is byte-identical for the same
@@ -248,19 +251,22 @@ class _Site:
     vendor: str
     languages: tuple[str, ...]  # first = always spoken, others sometimes
     weight: float
+    utc_offset_hours: int  # for shift hours
 
 
 SITES: tuple[_Site, ...] = (
-    _Site("Manila", "Northwind Labeling", ("en", "es"), 0.22),
-    _Site("Mexico City", "Northwind Labeling", ("es", "pt", "en"), 0.10),
-    _Site("Bangkok", "Cobalt Review", ("th", "en"), 0.12),
-    _Site("Jakarta", "Cobalt Review", ("id", "ms", "en"), 0.13),
-    _Site("Kuala Lumpur", "Cobalt Review", ("ms", "id", "en"), 0.08),
-    _Site("Ho Chi Minh City", "Lotus Data Services", ("vi", "en"), 0.12),
-    _Site("Cairo", "Meridian Trust Ops", ("ar", "en"), 0.12),
-    _Site("Lisbon", "Meridian Trust Ops", ("pt", "es", "en"), 0.11),
+    _Site("Manila", "Northwind Labeling", ("en", "es"), 0.22, 8),
+    _Site("Mexico City", "Northwind Labeling", ("es", "pt", "en"), 0.10, -6),
+    _Site("Bangkok", "Cobalt Review", ("th", "en"), 0.12, 7),
+    _Site("Jakarta", "Cobalt Review", ("id", "ms", "en"), 0.13, 7),
+    _Site("Kuala Lumpur", "Cobalt Review", ("ms", "id", "en"), 0.08, 8),
+    _Site("Ho Chi Minh City", "Lotus Data Services", ("vi", "en"), 0.12, 7),
+    _Site("Cairo", "Meridian Trust Ops", ("ar", "en"), 0.12, 3),
+    _Site("Lisbon", "Meridian Trust Ops", ("pt", "es", "en"), 0.11, 1),
 )
 MIN_LANGUAGE_POOL = 8
+SHIFT_START_HOUR, SHIFT_END_HOUR = 8, 20  # local working hours of the annotation sites
+P_OFF_SHIFT = 0.1  # share of work that happens outside those hours anyway
 
 # Which wrong label a mistaken judgement picks, per true label (rows: true, columns: given).
 CONFUSION_PRIOR = np.array(
@@ -316,6 +322,8 @@ def _defect_code(kinds: Sequence[str], kind: str) -> int:
 
 # Timestamp styles in the files: 'Z', '+07:00', and no offset (= UTC).
 TZ_Z, TZ_PLUS7, TZ_NAIVE = 0, 1, 2
+TZ_STYLE_NAMES = ("Z", "+07:00", "no offset (UTC)")
+TEXT_FILE_MAX_ROWS = 50_000  # at large sizes the JSONL/CSV days spill into Parquet
 
 
 @dataclass(frozen=True)
@@ -335,12 +343,13 @@ def _annotation_files() -> tuple[_AnnotationFile, ...]:
         end = min(start + 7 * DAY, jsonl_day)
         name = f"annotations_{_date(start)}.parquet"
         files.append(_AnnotationFile(name, "parquet", end + 2 * HOUR, (TZ_Z,)))
-    files.append(_AnnotationFile(f"annotations_{_date(jsonl_day)}.jsonl", "jsonl", jsonl_day + DAY + 2 * HOUR,
-                                 (TZ_PLUS7,)))
-    files.append(_AnnotationFile(f"annotations_{_date(CUTOFF - DAY)}.csv", "csv", CUTOFF + 2 * HOUR,
-                                 (TZ_Z, TZ_NAIVE)))
-    files.append(_AnnotationFile(f"annotations_reexport_{_date(CUTOFF)}.csv.gz", "csv.gz", REEXPORT_AT,
-                                 (TZ_PLUS7, TZ_Z)))
+    files.append(
+        _AnnotationFile(f"annotations_{_date(jsonl_day)}.jsonl", "jsonl", jsonl_day + DAY + 2 * HOUR, (TZ_PLUS7,))
+    )
+    files.append(_AnnotationFile(f"annotations_{_date(CUTOFF - DAY)}.csv", "csv", CUTOFF + 2 * HOUR, (TZ_Z, TZ_NAIVE)))
+    files.append(
+        _AnnotationFile(f"annotations_reexport_{_date(CUTOFF)}.csv.gz", "csv.gz", REEXPORT_AT, (TZ_PLUS7, TZ_Z))
+    )
     return tuple(files)
 
 
@@ -403,6 +412,11 @@ class _Annotators:
 
     def ids(self) -> list[str]:
         return [_annotator_id(i) for i in range(self.count)]
+
+    @property
+    def utc_offset(self) -> np.ndarray:
+        """Seconds to add to UTC to get each annotator's local time."""
+        return np.array([SITES[s].utc_offset_hours * HOUR for s in self.site], dtype=np.int64)
 
 
 def _annotator_id(index: int) -> str:
@@ -531,6 +545,7 @@ class _Plan:
 
 
 def _plan_judgements(rng: np.random.Generator, core: dict[str, np.ndarray]) -> _Plan:
+    """3 (or 5) slots per judged item; queue waits scale with the project's SLA."""
     m = core["created"].size
     k = np.where(rng.random(m) < P_FIVE_JUDGEMENTS, 5, 3)
     used = (np.arange(MAX_JUDGEMENTS)[None] < k[:, None]) & ~core["expert"][:, None]
@@ -543,14 +558,53 @@ def _plan_judgements(rng: np.random.Generator, core: dict[str, np.ndarray]) -> _
     return _Plan(submitted, used, repeat, repeat_submitted)
 
 
-def _annotations_per_item(seed: int) -> float:
+def _into_shift(rng: np.random.Generator, when: np.ndarray, utc_offset: np.ndarray) -> np.ndarray:
+    """Work that would fall outside the annotator's local shift mostly waits for the next shift."""
+    local = (when + utc_offset) % DAY
+    early = local < SHIFT_START_HOUR * HOUR
+    late = local >= SHIFT_END_HOUR * HOUR
+    wait = np.where(early, SHIFT_START_HOUR * HOUR - local, DAY - local + SHIFT_START_HOUR * HOUR)
+    move = (early | late) & (rng.random(when.shape) >= P_OFF_SHIFT)
+    return when + np.where(move, wait + rng.integers(0, 4 * HOUR, when.shape), 0)
+
+
+@dataclass(frozen=True)
+class _Judgements:
+    """Who judges each slot, how long it takes, when it is submitted, and what is kept."""
+
+    who: np.ndarray  # (m, MAX_JUDGEMENTS)
+    handle: np.ndarray  # (m, MAX_JUDGEMENTS) seconds
+    submitted: np.ndarray  # (m, MAX_JUDGEMENTS)
+    keep: np.ndarray  # (m, MAX_JUDGEMENTS): used and submitted before the cutoff
+    repeat: np.ndarray  # (m,): the first annotator judges the item again (kept)
+    repeat_submitted: np.ndarray  # (m,)
+
+
+def _judgements(
+    rng: np.random.Generator,
+    core: dict[str, np.ndarray],
+    annotators: _Annotators,
+    pools: list[tuple[np.ndarray, np.ndarray]],
+) -> _Judgements:
+    """Assign annotators to the planned slots and fit the work into their shifts."""
+    plan = _plan_judgements(rng, core)
+    who = _assign_annotators(rng, core["lang"], pools)
+    handle = _handle_seconds(rng, annotators, who)
+    offset = annotators.utc_offset
+    submitted = _into_shift(rng, plan.submitted, offset[who])
+    submitted = np.maximum(submitted, core["created"][:, None] + handle + 30)
+    keep = plan.used & (submitted < CUTOFF)
+    repeat_submitted = np.maximum(_into_shift(rng, plan.repeat_submitted, offset[who[:, 0]]), submitted[:, 0] + DAY)
+    repeat = plan.repeat & keep[:, 0] & (repeat_submitted < CUTOFF)
+    return _Judgements(who, handle, submitted, keep, repeat, repeat_submitted)
+
+
+def _annotations_per_item(seed: int, annotators: _Annotators, pools: list[tuple[np.ndarray, np.ndarray]]) -> float:
     """Mean number of kept judgements per item, from a pilot run of the same process."""
     rng = _rng(seed, STREAM_PILOT)
     core = _items_core(rng, 0, PILOT_ITEMS, PILOT_ITEMS)
-    plan = _plan_judgements(rng, core)
-    kept = plan.used & (plan.submitted < CUTOFF)
-    repeats = plan.repeat & kept[:, 0] & (plan.repeat_submitted < CUTOFF)
-    return float(kept.sum() + repeats.sum()) / PILOT_ITEMS
+    j = _judgements(rng, core, annotators, pools)
+    return float(j.keep.sum() + j.repeat.sum()) / PILOT_ITEMS
 
 
 def _assign_annotators(
@@ -579,6 +633,7 @@ def _assign_annotators(
 
 
 def _handle_seconds(rng: np.random.Generator, annotators: _Annotators, who: np.ndarray) -> np.ndarray:
+    """Log-normal handle times around each annotator's own median, 4 s to 30 min."""
     log_t = annotators.handle_log_median[who] + annotators.handle_sigma[who] * rng.standard_normal(who.shape)
     return np.clip(np.rint(np.exp(log_t)), 4, 1_800).astype(np.int64)
 
@@ -625,28 +680,24 @@ class _Totals:
 def _annotation_rows(
     rng: np.random.Generator,
     core: dict[str, np.ndarray],
-    plan: _Plan,
     annotators: _Annotators,
     pools: list[tuple[np.ndarray, np.ndarray]],
     totals: _Totals,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The chunk's judgements (and their re-exports) as staging rows."""
-    who_all = _assign_annotators(rng, core["lang"], pools)
-    handle_all = _handle_seconds(rng, annotators, who_all)
-    submitted_all = np.maximum(plan.submitted, core["created"][:, None] + handle_all + 30)
-    keep = plan.used & (submitted_all < CUTOFF)
-    repeat = plan.repeat & keep[:, 0] & (plan.repeat_submitted < CUTOFF)
+    j = _judgements(rng, core, annotators, pools)
     judged = ~core["expert"]
     totals.judged_items += int(judged.sum())
-    totals.backlog_items += int((judged & (keep.sum(axis=1) < 3)).sum())
-    totals.repeats += int(repeat.sum())
+    totals.backlog_items += int((judged & (j.keep.sum(axis=1) < 3)).sum())
+    totals.repeats += int(j.repeat.sum())
 
-    item_idx, slot = np.nonzero(keep)
-    rep_idx = np.flatnonzero(repeat)
+    item_idx, slot = np.nonzero(j.keep)
+    rep_idx = np.flatnonzero(j.repeat)
     idx = np.concatenate([item_idx, rep_idx])
-    who = np.concatenate([who_all[item_idx, slot], who_all[rep_idx, 0]])
-    handle = np.concatenate([handle_all[item_idx, slot], _handle_seconds(rng, annotators, who_all[rep_idx, 0])])
-    submitted = np.concatenate([submitted_all[item_idx, slot], plan.repeat_submitted[rep_idx]])
+    first = j.who[rep_idx, 0]
+    who = np.concatenate([j.who[item_idx, slot], first])
+    handle = np.concatenate([j.handle[item_idx, slot], _handle_seconds(rng, annotators, first)])
+    submitted = np.concatenate([j.submitted[item_idx, slot], j.repeat_submitted[rep_idx]])
     label, confidence = _judge(rng, annotators, who, core["true"][idx], core["hard"][idx])
     n = idx.size
     ann_num = totals.annotations + 1 + np.arange(n, dtype=np.int64)
@@ -810,17 +861,19 @@ def _decision_rows(rng: np.random.Generator, core: dict[str, np.ndarray], totals
     label = np.where(correct, true, wrong)
     severity = np.array([t["severity"] for t in TAXONOMY])[label]
     draw = rng.random(m)
-    action = np.where(severity == 0, 1, np.where(severity == 1, np.where(draw < 0.6, 2, 0), np.where(draw < 0.85, 0, 2)))
+    severe_action = np.where(draw < 0.85, 0, 2)  # mostly remove
+    action = np.where(severity == 0, 1, np.where(severity == 1, np.where(draw < 0.6, 2, 0), severe_action))
     decided = np.where(
         automated,
         created + rng.integers(30, 600, m),
         created + rng.lognormal(np.log(10 * HOUR), 0.9, m).astype(np.int64) + 5 * MINUTE,
     )
-    appeal_rate = np.where(action == 1, 0.03, 0.25)
+    # users appeal removals and restrictions, wrong ones far more often
+    appeal_rate = np.where(action == 1, 0.03, np.where(correct, 0.15, 0.6))
     appealed = decided + rng.lognormal(np.log(20 * HOUR), 1.0, m).astype(np.int64) + MINUTE
     is_appealed = (rng.random(m) < appeal_rate) & (appealed < CUTOFF)
     resolved = is_appealed & (appealed + rng.lognormal(np.log(36 * HOUR), 0.7, m).astype(np.int64) < CUTOFF)
-    p_overturn = np.where(correct, 0.08, 0.75) + np.where(automated, 0.07, 0.0)
+    p_overturn = np.where(correct, 0.05, 0.8) + np.where(automated, 0.05, 0.0)
     outcome = np.where(resolved, np.where(rng.random(m) < p_overturn, 2, 1), 0)
     keep = decided < CUTOFF
     n = int(keep.sum())
@@ -903,7 +956,7 @@ def _sql_list(values: Sequence[str]) -> str:
 def _ts_sql(column: str, style: int) -> str:
     """ISO-8601 text of an epoch-seconds column in one timestamp style."""
     shift = f" + {PLUS7}" if style == TZ_PLUS7 else ""
-    text = f"strftime(make_timestamp(({column}{shift}) * 1000000), '%Y-%m-%dT%H:%M:%S')"
+    text = f"strftime(make_timestamp(({column}{shift})::BIGINT * 1000000), '%Y-%m-%dT%H:%M:%S')"
     suffix = {TZ_Z: " || 'Z'", TZ_PLUS7: " || '+07:00'", TZ_NAIVE: ""}[style]
     return text + suffix
 
@@ -920,7 +973,8 @@ def _item_id_sql(column: str) -> str:
     return f"'itm_' || lpad({column}::VARCHAR, 8, '0')"
 
 
-def _annotation_select(file_index: int) -> str:
+def _annotation_select(file_index: int, slice_sql: str = "") -> str:
+    """Rows of one annotation file; `slice_sql` (LIMIT / OFFSET) splits an oversized text file."""
     spec = ANNOTATION_FILES[file_index]
     d = {k: _defect_code(ANNOTATION_DEFECTS, k) for k in ANNOTATION_DEFECTS}
 
@@ -930,22 +984,23 @@ def _annotation_select(file_index: int) -> str:
     table = "ann_re" if file_index == FILE_REEXPORT else "ann"
     return f"""
         SELECT
-            CASE WHEN defect = {d['null_annotation_id']} THEN NULL
+            CASE WHEN defect = {d["null_annotation_id"]} THEN NULL
                  ELSE 'ann_' || lpad(ann_num::VARCHAR, 9, '0') END AS annotation_id,
-            CASE WHEN defect = {d['blank_item_id']} THEN '   ' ELSE {_item_id_sql('item_num')} END AS item_id,
+            CASE WHEN defect = {d["blank_item_id"]} THEN '   ' ELSE {_item_id_sql("item_num")} END AS item_id,
             {_sql_list([p.project_id for p in PROJECTS] + [UNKNOWN_PROJECT])}[project + 1] AS project_id,
             'rater_' || lpad((annotator + 1)::VARCHAR, 3, '0') AS annotator_id,
             {_sql_list(ALL_LABELS)}[label + 1] AS label,
-            {ts('started')} AS started_at,
-            CASE WHEN defect = {d['unparsable_submitted_at']}
+            {ts("started")} AS started_at,
+            CASE WHEN defect = {d["unparsable_submitted_at"]}
                  THEN {_sql_list(BAD_TIMESTAMPS)}[ann_num % {len(BAD_TIMESTAMPS)} + 1]
-                 ELSE {ts('submitted')} END AS submitted_at,
+                 ELSE {ts("submitted")} END AS submitted_at,
             {_sql_list(LANGUAGES)}[lang + 1] AS language,
             confidence,
             {ts(str(spec.exported_at))} AS exported_at,
         FROM {table}
         WHERE file = {file_index}
         ORDER BY submitted, ann_num, defect, seq
+        {slice_sql}
     """
 
 
@@ -954,9 +1009,9 @@ def _items_select() -> str:
     texts = [t for per_language in TEXTS for t in per_language]
     return f"""
         SELECT
-            CASE WHEN defect = 1 THEN NULL ELSE {_item_id_sql('item_num')} END AS item_id,
+            CASE WHEN defect = 1 THEN NULL ELSE {_item_id_sql("item_num")} END AS item_id,
             {_sql_list([p.project_id for p in PROJECTS])}[project + 1] AS project_id,
-            {_ts_sql('created', TZ_Z)} AS created_at,
+            {_ts_sql("created", TZ_Z)} AS created_at,
             {_sql_list(raw_languages)}[lang_raw + 1] AS language,
             {_sql_list(_market_codes())}[market + 1] AS market,
             {_sql_list(CONTENT_TYPES)}[content + 1] AS content_type,
@@ -974,12 +1029,12 @@ def _predictions_select(version: int) -> str:
         SELECT
             {_sql_str(MODEL_NAME)} AS model_name,
             {_sql_str(MODEL_VERSIONS[version])} AS model_version,
-            {_item_id_sql('item_num')} AS item_id,
+            {_item_id_sql("item_num")} AS item_id,
             {_sql_list(ALL_LABELS)}[label + 1] AS label,
-            CASE WHEN defect = {d['null_score']} THEN NULL
-                 WHEN defect = {d['score_out_of_range']} THEN {bad_scores}[seq % {len(BAD_SCORES)} + 1]
+            CASE WHEN defect = {d["null_score"]} THEN NULL
+                 WHEN defect = {d["score_out_of_range"]} THEN {bad_scores}[seq % {len(BAD_SCORES)} + 1]
                  ELSE score END AS score,
-            {_ts_sql('predicted', TZ_Z)} AS predicted_at,
+            {_ts_sql("predicted", TZ_Z)} AS predicted_at,
         FROM preds
         WHERE version = {version}
         ORDER BY item_num, label, seq
@@ -989,11 +1044,11 @@ def _predictions_select(version: int) -> str:
 def _gold_select(source: int) -> str:
     return f"""
         SELECT
-            {_item_id_sql('item_num')} AS item_id,
+            {_item_id_sql("item_num")} AS item_id,
             {_sql_list(ALL_LABELS)}[label + 1] AS label,
             {_sql_list([p.project_id for p in PROJECTS])}[project + 1] AS project_id,
-            {_sql_str(('honeypot', 'expert')[source])} AS source,
-            {_ts_sql('labelled', TZ_Z)} AS labelled_at,
+            {_sql_str(("honeypot", "expert")[source])} AS source,
+            {_ts_sql("labelled", TZ_Z)} AS labelled_at,
         FROM gold
         WHERE source = {source}
         ORDER BY item_num, seq
@@ -1006,16 +1061,16 @@ def _decisions_select() -> str:
     return f"""
         SELECT
             'dec_' || lpad(dec_num::VARCHAR, 8, '0') AS decision_id,
-            {_item_id_sql('item_num')} AS item_id,
+            {_item_id_sql("item_num")} AS item_id,
             {_sql_list(ACTIONS)}[action + 1] AS action,
             {_sql_list(ALL_LABELS)}[label + 1] AS label,
-            CASE WHEN defect = {d['unparsable_decided_at']}
+            CASE WHEN defect = {d["unparsable_decided_at"]}
                  THEN {_sql_list(BAD_TIMESTAMPS)}[dec_num % {len(BAD_TIMESTAMPS)} + 1]
-                 ELSE {_ts_mixed_sql('decided', styles, 'dec_num')} END AS decided_at,
-            CASE WHEN defect = {d['invalid_decided_by']}
+                 ELSE {_ts_mixed_sql("decided", styles, "dec_num")} END AS decided_at,
+            CASE WHEN defect = {d["invalid_decided_by"]}
                  THEN {_sql_list(BAD_DECIDED_BY)}[dec_num % {len(BAD_DECIDED_BY)} + 1]
                  WHEN automated THEN 'automated' ELSE 'human' END AS decided_by,
-            CASE WHEN appealed < 0 THEN NULL ELSE {_ts_mixed_sql('appealed', styles, 'dec_num')} END AS appealed_at,
+            CASE WHEN appealed < 0 THEN NULL ELSE {_ts_mixed_sql("appealed", styles, "dec_num")} END AS appealed_at,
             CASE outcome WHEN 1 THEN 'upheld' WHEN 2 THEN 'overturned' END AS appeal_outcome,
         FROM decisions
         ORDER BY dec_num, seq
@@ -1082,13 +1137,13 @@ def _bad_annotations(stage: _Stage, rng: np.random.Generator, per_kind: int, tot
         INSERT INTO ann BY NAME
         SELECT
             p.new_seq AS seq,
-            CASE WHEN p.kind = {d['duplicate_row']} THEN a.ann_num ELSE p.new_ann_num END AS ann_num,
-            CASE WHEN p.kind = {d['unknown_item_id']} THEN {UNKNOWN_ITEM_BASE} + p.j ELSE a.item_num END AS item_num,
-            CASE WHEN p.kind = {d['unknown_project_id']} THEN {len(PROJECTS)} ELSE a.project END AS project,
+            CASE WHEN p.kind = {d["duplicate_row"]} THEN a.ann_num ELSE p.new_ann_num END AS ann_num,
+            CASE WHEN p.kind = {d["unknown_item_id"]} THEN {UNKNOWN_ITEM_BASE} + p.j ELSE a.item_num END AS item_num,
+            CASE WHEN p.kind = {d["unknown_project_id"]} THEN {len(PROJECTS)} ELSE a.project END AS project,
             a.annotator,
-            CASE WHEN p.kind = {d['unknown_label']} THEN {N_LABELS} + p.j % {len(BAD_LABELS)}
+            CASE WHEN p.kind = {d["unknown_label"]} THEN {N_LABELS} + p.j % {len(BAD_LABELS)}
                  ELSE a.label END AS label,
-            CASE WHEN p.kind = {d['submitted_before_started']} THEN 2 * a.submitted - a.started + 60
+            CASE WHEN p.kind = {d["submitted_before_started"]} THEN 2 * a.submitted - a.started + 60
                  ELSE a.started END AS started,
             a.submitted, a.confidence, a.lang, a.file,
             p.kind AS defect,
@@ -1134,7 +1189,7 @@ def _bad_rows(stage: _Stage, seed: int, n_annotations: int, totals: _Totals) -> 
         f"""
         INSERT INTO preds BY NAME
         SELECT p.new_seq AS seq, r.item_num, r.version, {N_LABELS} + p.j % {len(BAD_LABELS)} AS label,
-               r.score, r.predicted, {_defect_code(PREDICTION_DEFECTS, 'unknown_label')} AS defect
+               r.score, r.predicted, {_defect_code(PREDICTION_DEFECTS, "unknown_label")} AS defect
         FROM _picks AS p JOIN preds AS r ON r.seq = p.src_seq
         """,
     )
@@ -1235,11 +1290,12 @@ def _prepare_out_dir(out_dir: Path) -> None:
         )
 
 
-def _n_items(n_annotations: int, seed: int) -> int:
+def _n_items(n_annotations: int, seed: int, annotators: _Annotators) -> int:
     """How many items give ~n_annotations rows in all (re-exports and bad rows included)."""
     bad = _bad_per_kind(n_annotations, len(ANNOTATION_DEFECTS)) * len(ANNOTATION_DEFECTS)
     valid = (n_annotations - bad) / (1 + P_REEXPORT)
-    return max(1, round(valid / _annotations_per_item(seed)))
+    per_item = _annotations_per_item(seed, annotators, _language_pools(annotators))
+    return max(1, round(valid / per_item))
 
 
 def _generate_rows(
@@ -1254,8 +1310,7 @@ def _generate_rows(
         size = min(CHUNK_ITEMS, n_items - start)
         rng = _rng(seed, STREAM_CHUNK, c)
         core = _items_core(rng, start, size, n_items)
-        plan = _plan_judgements(rng, core)
-        ann, ann_re = _annotation_rows(rng, core, plan, annotators, pools, totals)
+        ann, ann_re = _annotation_rows(rng, core, annotators, pools, totals)
         stage.append("items", _item_rows(rng, core))
         stage.append("ann", ann)
         stage.append("ann_re", ann_re)
@@ -1269,24 +1324,69 @@ def _generate_rows(
     return per_project
 
 
-def _export(stage: _Stage, out_dir: Path, tmp: Path, say: ProgressFn) -> dict[str, dict[str, Any]]:
-    """Write every staged entity to its raw files; returns {file name: {entity, format, rows}}."""
-    jobs: list[tuple[str, str, str, str]] = []  # (file name, entity, format, select)
+@dataclass(frozen=True)
+class _Job:
+    """One raw file to write: its name, entity, format and the query giving its rows."""
+
+    name: str
+    entity: str
+    fmt: str
+    select: str
+    timestamp_styles: tuple[int, ...] = ()
+
+
+def _annotation_jobs(stage: _Stage) -> list[_Job]:
+    """One job per annotation file; a JSONL/CSV day beyond TEXT_FILE_MAX_ROWS rows keeps its first
+    rows and spills the rest into a `<day>_bulk.parquet` file of the same export."""
+    jobs = []
     for i, spec in enumerate(ANNOTATION_FILES):
-        jobs.append((spec.name, "annotations", spec.fmt, _annotation_select(i)))
-    jobs.append(("items.parquet", "items", "parquet", _items_select()))
+        table = "ann_re" if i == FILE_REEXPORT else "ann"
+        rows = stage.con.execute(f"SELECT count(*) FROM {table} WHERE file = {i}").fetchone()
+        if spec.fmt in ("jsonl", "csv") and rows and rows[0] > TEXT_FILE_MAX_ROWS:
+            bulk = spec.name.rsplit(".", 1)[0] + "_bulk.parquet"
+            jobs.append(
+                _Job(
+                    spec.name,
+                    "annotations",
+                    spec.fmt,
+                    _annotation_select(i, f"LIMIT {TEXT_FILE_MAX_ROWS}"),
+                    spec.tz_styles,
+                )
+            )
+            jobs.append(
+                _Job(
+                    bulk,
+                    "annotations",
+                    "parquet",
+                    _annotation_select(i, f"OFFSET {TEXT_FILE_MAX_ROWS}"),
+                    spec.tz_styles,
+                )
+            )
+        else:
+            jobs.append(_Job(spec.name, "annotations", spec.fmt, _annotation_select(i), spec.tz_styles))
+    return jobs
+
+
+def _export(stage: _Stage, out_dir: Path, tmp: Path, say: ProgressFn) -> dict[str, dict[str, Any]]:
+    """Write every staged entity to its raw files; returns {file name: {entity, format, rows, ...}}."""
+    jobs = _annotation_jobs(stage)
+    jobs.append(_Job("items.parquet", "items", "parquet", _items_select()))
     for v, version in enumerate(MODEL_VERSIONS):
-        jobs.append((f"predictions_{MODEL_NAME}_{version}.parquet", "predictions", "parquet", _predictions_select(v)))
-    jobs.append(("gold_labels_honeypot.csv", "gold_labels", "csv", _gold_select(0)))
-    jobs.append(("gold_labels_expert.csv", "gold_labels", "csv", _gold_select(1)))
-    jobs.append(("moderation_decisions.jsonl", "moderation_decisions", "jsonl", _decisions_select()))
+        jobs.append(
+            _Job(f"predictions_{MODEL_NAME}_{version}.parquet", "predictions", "parquet", _predictions_select(v))
+        )
+    jobs.append(_Job("gold_labels_honeypot.csv", "gold_labels", "csv", _gold_select(0)))
+    jobs.append(_Job("gold_labels_expert.csv", "gold_labels", "csv", _gold_select(1)))
+    jobs.append(_Job("moderation_decisions.jsonl", "moderation_decisions", "jsonl", _decisions_select()))
     files: dict[str, dict[str, Any]] = {}
-    for name, entity, fmt, select in jobs:
-        say(f"writing {name}")
-        scratch = tmp / name
-        rows = _copy(stage.con, select, scratch, fmt)
-        shutil.move(str(scratch), str(out_dir / name))
-        files[name] = {"entity": entity, "format": fmt, "rows": rows}
+    for job in jobs:
+        say(f"writing {job.name}")
+        scratch = tmp / job.name
+        rows = _copy(stage.con, job.select, scratch, job.fmt)
+        shutil.move(str(scratch), str(out_dir / job.name))
+        files[job.name] = {"entity": job.entity, "format": job.fmt, "rows": rows}
+        if job.timestamp_styles:
+            files[job.name]["timestamp_styles"] = [TZ_STYLE_NAMES[style] for style in job.timestamp_styles]
     return files
 
 
@@ -1320,7 +1420,7 @@ def generate(
     _prepare_out_dir(out_dir)
 
     annotators = _make_annotators(seed, _annotator_count(n_annotations))
-    n_items = _n_items(n_annotations, seed)
+    n_items = _n_items(n_annotations, seed, annotators)
     say(f"generating {n_items:,} items for ~{n_annotations:,} annotations with {annotators.count} annotators")
     totals = _Totals()
     with tempfile.TemporaryDirectory(prefix="labelhouse-generate-") as tmp_name:
@@ -1389,9 +1489,6 @@ def _manifest(
             "reexported_annotations": totals.reexports,
             "reexport_label_changes": totals.reexport_label_changes,
             "true_label_counts": {label: int(c) for label, c in zip(LABELS, totals.label_counts, strict=True)},
-            "timestamp_styles": {
-                f.name: [("Z", "+07:00", "no offset (UTC)")[s] for s in f.tz_styles] for f in ANNOTATION_FILES
-            },
             "priority_scale": "1 = most urgent ... 4 = routine",
             "ignored_extra_columns": {"items": ["text"]},
         },
