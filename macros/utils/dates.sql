@@ -7,7 +7,12 @@
 {% endmacro %}
 
 {% macro default__epoch_seconds_between(start_expr, end_expr) -%}
-    (epoch({{ end_expr }}) - epoch({{ start_expr }}))
+    (extract(epoch from {{ end_expr }}) - extract(epoch from {{ start_expr }}))
+{%- endmacro %}
+
+{# Whole microseconds first, so a handle time of 47.569 s is exactly 47.569 (epoch() is a double). #}
+{% macro duckdb__epoch_seconds_between(start_expr, end_expr) -%}
+    ((epoch_us({{ end_expr }}) - epoch_us({{ start_expr }})) / 1e6)
 {%- endmacro %}
 
 {% macro spark__epoch_seconds_between(start_expr, end_expr) -%}

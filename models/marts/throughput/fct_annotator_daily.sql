@@ -1,5 +1,6 @@
--- One row per annotator, project and UTC day with judgements: volume, active hours (the union
--- of the day's working intervals), throughput per active hour and handle-time percentiles.
+-- One row per annotator, project and UTC day with judgements or skips: volume, skips, active
+-- hours (the union of the day's working intervals), throughput per active hour and handle-time
+-- percentiles.
 with
 
 annotations as (
@@ -8,6 +9,10 @@ annotations as (
 
 active_intervals as (
     select * from {{ ref('int_annotator_active_intervals') }}
+),
+
+skips as (
+    select * from {{ ref('stg_raw__annotation_skips') }}
 ),
 
 daily_volume as (
@@ -33,13 +38,41 @@ daily_active_time as (
     group by annotator_id, project_id, submitted_date
 ),
 
+daily_skips as (
+    select
+        annotator_id,
+        project_id,
+        cast(skipped_at as date) as skipped_date,
+        count(*) as n_skips
+    from skips
+    where skipped_at is not null
+    group by annotator_id, project_id, cast(skipped_at as date)
+),
+
+annotator_days as (
+    select
+        annotator_id,
+        project_id,
+        submitted_date as activity_date
+    from daily_volume
+    union
+    select
+        annotator_id,
+        project_id,
+        skipped_date as activity_date
+    from daily_skips
+),
+
 final as (
     select
-        daily_volume.annotator_id,
-        daily_volume.project_id,
-        daily_volume.submitted_date as activity_date,
-        daily_volume.n_annotations,
-        daily_volume.n_timed_annotations,
+        annotator_days.annotator_id,
+        annotator_days.project_id,
+        annotator_days.activity_date,
+        coalesce(daily_volume.n_annotations, 0) as n_annotations,
+        coalesce(daily_volume.n_timed_annotations, 0) as n_timed_annotations,
+        coalesce(daily_skips.n_skips, 0) as n_skips,
+        cast(coalesce(daily_skips.n_skips, 0) as double)
+        / (coalesce(daily_volume.n_annotations, 0) + coalesce(daily_skips.n_skips, 0)) as skip_rate,
         daily_active_time.active_seconds / 3600.0 as active_hours,
         case
             when daily_active_time.active_seconds > 0
@@ -47,12 +80,22 @@ final as (
         end as annotations_per_active_hour,
         daily_volume.median_handle_seconds,
         daily_volume.p90_handle_seconds
-    from daily_volume
+    from annotator_days
+    left join daily_volume
+        on
+            annotator_days.annotator_id = daily_volume.annotator_id
+            and annotator_days.project_id = daily_volume.project_id
+            and annotator_days.activity_date = daily_volume.submitted_date
     left join daily_active_time
         on
-            daily_volume.annotator_id = daily_active_time.annotator_id
-            and daily_volume.project_id = daily_active_time.project_id
-            and daily_volume.submitted_date = daily_active_time.submitted_date
+            annotator_days.annotator_id = daily_active_time.annotator_id
+            and annotator_days.project_id = daily_active_time.project_id
+            and annotator_days.activity_date = daily_active_time.submitted_date
+    left join daily_skips
+        on
+            annotator_days.annotator_id = daily_skips.annotator_id
+            and annotator_days.project_id = daily_skips.project_id
+            and annotator_days.activity_date = daily_skips.skipped_date
 )
 
 select * from final

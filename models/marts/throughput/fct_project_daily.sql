@@ -16,6 +16,10 @@ projects as (
     select * from {{ ref('stg_raw__projects') }}
 ),
 
+skips as (
+    select * from {{ ref('stg_raw__annotation_skips') }}
+),
+
 as_of as (
     select max(submitted_date) as last_day from annotations
 ),
@@ -76,6 +80,16 @@ annotations_per_day as (
     group by project_id, submitted_date
 ),
 
+skips_per_day as (
+    select
+        project_id,
+        cast(skipped_at as date) as day,
+        count(*) as n_skips
+    from skips
+    where skipped_at is not null
+    group by project_id, cast(skipped_at as date)
+),
+
 daily as (
     select
         project_days.project_id,
@@ -84,6 +98,7 @@ daily as (
         coalesce(completed_per_day.items_completed, 0) as items_completed,
         coalesce(annotations_per_day.n_annotations, 0) as n_annotations,
         coalesce(annotations_per_day.n_active_annotators, 0) as n_active_annotators,
+        coalesce(skips_per_day.n_skips, 0) as n_skips,
         completed_per_day.median_turnaround_hours,
         completed_per_day.p90_turnaround_hours,
         coalesce(completed_per_day.n_sla_measured, 0) as n_sla_measured,
@@ -96,6 +111,9 @@ daily as (
     left join annotations_per_day
         on project_days.project_id = annotations_per_day.project_id
             and project_days.day = annotations_per_day.day
+    left join skips_per_day
+        on project_days.project_id = skips_per_day.project_id
+            and project_days.day = skips_per_day.day
 ),
 
 cumulative as (
@@ -134,6 +152,8 @@ final as (
         items_completed,
         n_annotations,
         n_active_annotators,
+        n_skips,
+        case when n_annotations + n_skips > 0 then cast(n_skips as double) / (n_annotations + n_skips) end as skip_rate,
         cast(cumulative_created as bigint) as cumulative_created,
         cast(cumulative_completed as bigint) as cumulative_completed,
         cast(cumulative_created - cumulative_completed as bigint) as open_backlog,

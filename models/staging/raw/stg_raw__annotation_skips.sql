@@ -14,7 +14,7 @@ final as (
         project_id,
         annotator_id,
         skipped_at,
-        source_file,
+        source_file
     from checked
     where reject_reason is null and not is_superseded
 )

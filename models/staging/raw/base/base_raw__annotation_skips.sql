@@ -6,28 +6,17 @@
 -- Unknown items/projects are rejected only when the raw directory exports items/projects.
 {%- set has_items = raw_files('items') | length > 0 %}
 {%- set has_projects = raw_files('projects') | length > 0 %}
-{#- Until the entity is in var('raw_contract'), read nothing rather than fail the build. #}
-{%- set in_contract = 'annotation_skips' in var('raw_contract') %}
 with
 
 raw_rows as (
-    {%- if in_contract %}
-    {{ raw_union('annotation_skips') }}
-    {%- else %}
-    select
-        cast(null as varchar) as source_file,
-        cast(null as bigint) as source_row_number,
-        cast(null as varchar) as annotation_id,
-        cast(null as varchar) as item_id,
-        cast(null as varchar) as project_id,
-        cast(null as varchar) as annotator_id,
-        cast(null as varchar) as skipped_at
-    where 1 = 0
-    {%- endif %}
+    select * from {{ ref('land_raw__annotation_skips') }}
 ),
 
 items as (
-    select item_id, project_id from {{ ref('stg_raw__items') }}
+    select
+        item_id,
+        project_id
+    from {{ ref('stg_raw__items') }}
 ),
 
 projects as (
@@ -45,7 +34,7 @@ typed as (
         {{ clean_text('project_id') }} as project_id,
         {{ clean_text('annotator_id') }} as annotator_id,
         {{ to_utc_timestamp('trim(skipped_at)') }} as skipped_at,
-        {{ clean_text('skipped_at') }} as skipped_at_text,
+        {{ clean_text('skipped_at') }} as skipped_at_text
     from raw_rows
 ),
 
@@ -59,13 +48,13 @@ checked as (
             when typed.annotator_id is null then 'null or blank annotator_id'
             when typed.skipped_at_text is not null and typed.skipped_at is null then 'unparsable skipped_at'
             {%- if has_projects %}
-            when projects.project_id is null then 'unknown project_id'
+                when projects.project_id is null then 'unknown project_id'
             {%- endif %}
             {%- if has_items %}
-            when items.item_id is null then 'unknown item_id'
-            when items.project_id != typed.project_id then 'project_id differs from the item''s project'
+                when items.item_id is null then 'unknown item_id'
+                when items.project_id != typed.project_id then 'project_id differs from the item''s project'
             {%- endif %}
-        end as row_reject_reason,
+        end as row_reject_reason
     from typed
     left join projects on typed.project_id = projects.project_id
     left join items on typed.item_id = items.item_id
@@ -77,7 +66,7 @@ duplicates_marked as (
         row_number() over (
             partition by row_reject_reason is null, annotation_id, skipped_at
             order by source_file, source_row_number
-        ) as duplicate_rank,
+        ) as duplicate_rank
     from checked
 ),
 
@@ -87,7 +76,7 @@ reasoned as (
         coalesce(
             row_reject_reason,
             case when duplicate_rank > 1 then 'duplicate annotation_id and skipped_at' end
-        ) as reject_reason,
+        ) as reject_reason
     from duplicates_marked
 ),
 
@@ -97,7 +86,7 @@ versioned as (
         row_number() over (
             partition by reject_reason is null, annotation_id
             order by skipped_at desc nulls last, source_file desc, source_row_number desc
-        ) as version_rank,
+        ) as version_rank
     from reasoned
 ),
 
@@ -112,7 +101,7 @@ final as (
         annotator_id,
         skipped_at,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded,
+        reject_reason is null and version_rank > 1 as is_superseded
     from versioned
 )
 

@@ -1,0 +1,1 @@
+"""Importers: convert labeling-platform exports into the raw export contract (one module per platform)."""
