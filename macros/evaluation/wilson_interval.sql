@@ -15,8 +15,8 @@
     {%- set nn = 'cast(' ~ n ~ ' as double)' -%}
     {%- set z2 = 'cast(' ~ (z * z) ~ ' as double)' -%}
     {%- set centre = '((' ~ p ~ ' + ' ~ z2 ~ ' / (2 * ' ~ nn ~ ')) / (1 + ' ~ z2 ~ ' / ' ~ nn ~ '))' -%}
-    {%- set half = '(cast(' ~ z ~ ' as double) * sqrt(' ~ p ~ ' * (1 - ' ~ p ~ ') / ' ~ nn ~ ' + ' ~ z2 ~ ' / (4 * ' ~ nn ~ ' * '
-        ~ nn ~ ')) / (1 + ' ~ z2 ~ ' / ' ~ nn ~ '))' -%}
+    {%- set half = '(cast(' ~ z ~ ' as double) * sqrt(' ~ p ~ ' * (1 - ' ~ p ~ ') / ' ~ nn
+        ~ ' + ' ~ z2 ~ ' / (4 * ' ~ nn ~ ' * ' ~ nn ~ ')) / (1 + ' ~ z2 ~ ' / ' ~ nn ~ '))' -%}
     {%- if bound == 'lower' -%}
         case when {{ n }} > 0 then greatest(0.0, least(1.0, {{ centre }} - {{ half }})) end
     {%- elif bound == 'upper' -%}

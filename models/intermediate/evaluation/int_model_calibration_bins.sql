@@ -19,7 +19,7 @@ binned as (
         {{ calibration_bin('score', n_bins) }} as bin_index,
         score,
         n_positive,
-        n_negative,
+        n_negative
     from score_tallies
 ),
 
@@ -36,7 +36,7 @@ final as (
         cast(sum(n_positive + n_negative) as bigint) as n_items,
         cast(sum(n_positive) as bigint) as n_positive,
         sum(score * (n_positive + n_negative)) / sum(n_positive + n_negative) as mean_score,
-        cast(sum(n_positive) as double) / sum(n_positive + n_negative) as positive_rate,
+        cast(sum(n_positive) as double) / sum(n_positive + n_negative) as positive_rate
     from binned
     group by model_name, model_version, label, language, truth_source, bin_index
 )

@@ -25,7 +25,7 @@ cumulated as (
         cast(sum(n_positive) over whole_group as bigint) as total_positive,
         cast(sum(n_negative) over whole_group as bigint) as total_negative,
         row_number() over group_by_score as score_rank,
-        count(*) over whole_group as n_scores,
+        count(*) over whole_group as n_scores
     from score_tallies
     window
         whole_group as (partition by model_name, model_version, label, language, truth_source),
@@ -57,7 +57,7 @@ final as (
         total_negative - fp as tn,
         {{ safe_divide('tp', 'tp + fp') }} as precision,
         {{ safe_divide('tp', 'total_positive') }} as recall,
-        {{ safe_divide('fp', 'total_negative') }} as fpr,
+        {{ safe_divide('fp', 'total_negative') }} as fpr
     from cumulated
 )
 

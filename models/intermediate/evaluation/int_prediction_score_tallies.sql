@@ -13,7 +13,7 @@ prediction_truth as (
 rollups as (
     select
         rollup_rows.by_language,
-        rollup_rows.by_truth_source,
+        rollup_rows.by_truth_source
     from (
         values (true, true), (true, false), (false, true), (false, false)
     ) as rollup_rows (by_language, by_truth_source)
@@ -28,7 +28,7 @@ expanded as (
         case when rollups.by_truth_source then prediction_truth.truth_source else 'all' end as truth_source,
         prediction_truth.decision_threshold,
         prediction_truth.score,
-        prediction_truth.is_positive,
+        prediction_truth.is_positive
     from prediction_truth
     cross join rollups
 ),
@@ -43,7 +43,7 @@ final as (
         decision_threshold,
         score,
         cast(sum(case when is_positive then 1 else 0 end) as bigint) as n_positive,
-        cast(sum(case when is_positive then 0 else 1 end) as bigint) as n_negative,
+        cast(sum(case when is_positive then 0 else 1 end) as bigint) as n_negative
     from expanded
     group by model_name, model_version, label, language, truth_source, decision_threshold, score
 )

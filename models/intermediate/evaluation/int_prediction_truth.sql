@@ -31,7 +31,7 @@ final as (
         item_truth.truth_label = predictions.label as is_positive,
         coalesce(
             thresholds.threshold, cast({{ var('eval_default_threshold', 0.5) }} as double)
-        ) as decision_threshold,
+        ) as decision_threshold
     from predictions
     inner join item_truth on predictions.item_id = item_truth.item_id
     left join thresholds

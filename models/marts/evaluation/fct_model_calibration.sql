@@ -23,7 +23,7 @@ final as (
         n_positive,
         mean_score,
         positive_rate,
-        mean_score - positive_rate as calibration_gap,
+        mean_score - positive_rate as calibration_gap
     from calibration_bins
 )
 

@@ -1,7 +1,7 @@
 -- The precision-recall and ROC curves: one row per evaluation group (model_name,
 -- model_version, label, language, truth_source) and kept threshold, thinned to at most
 -- var eval_curve_max_points points per curve (default 200; the highest and the lowest score
--- always kept, the rest at an even stride over the distinct scores). Thinning only drops
+-- always kept, the rest evenly spread over the distinct scores). Thinning only drops
 -- rows: every count and rate is the one computed on the full data in int_model_curve.
 {%- set max_points = var('eval_curve_max_points', 200) %}
 with
@@ -10,14 +10,15 @@ curve as (
     select * from {{ ref('int_model_curve') }}
 ),
 
-strided as (
+-- keep the points at ranks floor(i * (n - 1) / (max - 1)), i = 0 .. max - 1: exactly max
+-- evenly spread points, the first and the last included. A rank j (0-based) is one of them when
+-- the smallest i with i * (n - 1) >= j * (max - 1) also has i * (n - 1) < (j + 1) * (max - 1).
+spread as (
     select
         *,
-        -- ceil((n - 1) / (max - 1)) without engine-specific integer division
-        case
-            when n_scores <= {{ max_points }} then 1
-            else cast(ceil(cast(n_scores - 1 as double) / ({{ max_points }} - 1)) as bigint)
-        end as stride,
+        cast(
+            ceil(cast((score_rank - 1) * ({{ max_points }} - 1) as double) / greatest(n_scores - 1, 1)) as bigint
+        ) as nearest_point
     from curve
 ),
 
@@ -36,9 +37,11 @@ final as (
         tn,
         precision,
         recall,
-        fpr,
-    from strided
-    where mod(score_rank - 1, stride) = 0 or score_rank = n_scores
+        fpr
+    from spread
+    where
+        n_scores <= {{ max_points }}
+        or nearest_point * (n_scores - 1) < score_rank * ({{ max_points }} - 1)
 )
 
 select * from final

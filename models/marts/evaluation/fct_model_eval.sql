@@ -33,7 +33,7 @@ group_metrics as (
         {{ brier_score('threshold', 'n_positive_at_score', 'n_negative_at_score') }} as brier_score,
         {{ log_loss('threshold', 'n_positive_at_score', 'n_negative_at_score') }} as log_loss,
         max(case when precision >= cast({{ precision_target }} as double) then tp end) as tp_at_precision_target,
-        max(case when recall >= cast({{ recall_target }} as double) then precision end) as precision_at_recall_target,
+        max(case when recall >= cast({{ recall_target }} as double) then precision end) as precision_at_recall_target
     from curve
     group by model_name, model_version, label, language, truth_source
 ),
@@ -47,7 +47,7 @@ precision_target_thresholds as (
         curve.label,
         curve.language,
         curve.truth_source,
-        max(curve.threshold) as threshold_at_precision_target,
+        max(curve.threshold) as threshold_at_precision_target
     from curve
     inner join group_metrics
         on
@@ -68,7 +68,7 @@ calibration as (
         label,
         language,
         truth_source,
-        {{ expected_calibration_error('n_items', 'mean_score', 'positive_rate') }} as ece,
+        {{ expected_calibration_error('n_items', 'mean_score', 'positive_rate') }} as ece
     from calibration_bins
     group by model_name, model_version, label, language, truth_source
 ),
@@ -78,7 +78,7 @@ counted as (
         group_metrics.*,
         group_metrics.n_positive - group_metrics.tp as fn,
         group_metrics.n_items - group_metrics.n_positive - group_metrics.fp as tn,
-        group_metrics.n_items - group_metrics.n_positive as n_negative,
+        group_metrics.n_items - group_metrics.n_positive as n_negative
     from group_metrics
 ),
 
@@ -115,7 +115,7 @@ final as (
         {{ safe_divide('counted.tp_at_precision_target', 'counted.n_positive') }} as recall_at_precision_90,
         precision_target_thresholds.threshold_at_precision_target as threshold_at_precision_90,
         cast({{ recall_target }} as double) as recall_target,
-        counted.precision_at_recall_target as precision_at_recall_80,
+        counted.precision_at_recall_target as precision_at_recall_80
     from counted
     left join calibration
         on
