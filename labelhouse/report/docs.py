@@ -1,0 +1,51 @@
+"""`dbt docs generate` output for the site's docs/ folder, made to open offline.
+
+dbt's docs page is one file that fetches manifest.json and catalog.json, which browsers refuse
+from file://, so the site uses the `--static` page (both embedded). Its usage tracker loads a
+script from a CDN only when the manifest says usage stats are on; labelhouse always turns them
+off, and the tracker switch is also forced off in the page in case a manifest says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from labelhouse.errors import LabelhouseError
+
+_TRACKER_SWITCH = "track:p.send_anonymous_usage_stats"
+
+
+def write_dbt_docs(warehouse: Path, docs_dir: Path, raw_dir: Path | None = None) -> None:
+    """Run `dbt docs generate --static` against a copy of `warehouse` and write docs_dir/index.html."""
+    from labelhouse.dbt import run_dbt
+
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lh-docs-") as tmp:
+        work = Path(tmp)
+        # dbt-duckdb opens the file read-write: a copy leaves the published warehouse untouched.
+        copy = work / "catalog.duckdb"
+        shutil.copyfile(warehouse, copy)
+        raw = raw_dir if raw_dir is not None else work / "raw"
+        raw.mkdir(exist_ok=True)
+        # parse, then document without compiling: compiling would read the raw exports (the
+        # landing models check them), which a report render does not have
+        result = run_dbt(["parse"], warehouse=copy, raw_dir=raw, target_path=work / "target")
+        if result.success:
+            result = run_dbt(["docs", "generate", "--static", "--no-compile"], warehouse=copy, raw_dir=raw,
+                             target_path=work / "target")
+        if not result.success:
+            raise LabelhouseError(f"dbt docs generate failed: {result.error or 'see dbt logs'}")
+        target = work / "target"
+        html = (target / "static_index.html").read_text(encoding="utf-8")
+        html = html.replace(_TRACKER_SWITCH, "track:!1")
+        (docs_dir / "index.html").write_text(html, encoding="utf-8")
+        for name in ("manifest.json", "catalog.json"):
+            shutil.copyfile(target / name, docs_dir / name)
+    manifest = json.loads((docs_dir / "manifest.json").read_text(encoding="utf-8"))
+    if manifest.get("metadata", {}).get("send_anonymous_usage_stats"):
+        raise LabelhouseError(
+            "dbt docs were generated with usage tracking on; set DBT_SEND_ANONYMOUS_USAGE_STATS=false"
+        )
