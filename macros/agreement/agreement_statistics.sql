@@ -1,6 +1,6 @@
 {#
     agreement_statistics(counts_relation, group_cols, prefix='agreement', unit_col='item_id',
-        category_col='label', count_col='n_votes', weight_col=none)
+        category_col='label', count_col='n_votes', weight_col=none, total_col=none)
 
     Returns a chain of CTE definitions (to paste inside a model's `with`, after the CTE or
     relation named counts_relation) ending in `<prefix>_statistics`: one row per group with
@@ -12,16 +12,22 @@
     count_col = n_uc > 0 (rows with 0 are ignored). weight_col, when given, is a multiplicity:
     the row stands for that many identical units (the binarised label task folds every item
     without the label into one unit per m_u this way); it must be constant within a unit.
+    total_col, when given, is m_u (the unit's total count) already carried on every row: pass it
+    whenever the relation has it, since deriving m_u needs a window over the counts, the most
+    expensive step at scale.
 
-    Every figure is an aggregate of per-unit sums, so the whole thing is three scans of the
-    counts: per unit (m_u, sum_c n_uc^2), per category (n_c, sum_u n_uc / m_u), and the
-    jackknife's per-unit cross term sum_c n_c n_uc. The 95% intervals for kappa and alpha are
-    delete-one-unit jackknife intervals (see jackknife_interval): leaving unit u out changes
-    n, sum_c n_c^2, P-bar and the disagreement sum by known per-unit amounts, so every
-    leave-one-out statistic has a closed form and no resampling is needed. Portable SQL only.
+    Two passes over the counts. (1) Per category: with m_u on every row, each per-unit term is a
+    sum over the unit's rows, so n_c, AC1's propensity sums, the unit counts and the sums of
+    per-unit agreement and disagreement all come from one group-by on (group, category), whose
+    small result is then rolled up per group. (2) Per pairable unit, joined to the category
+    totals: m_u, sum_c n_uc^2 and the cross term sum_c n_c n_uc. Leaving unit u out changes n,
+    sum_c n_c^2 (by -2 sum_c n_c n_uc + sum_c n_uc^2), P-bar and the disagreement sum by known
+    per-unit amounts, so every leave-one-out statistic has a closed form: the 95% intervals for
+    kappa and alpha are delete-one-unit jackknife intervals (see jackknife_interval), with no
+    resampling. Portable SQL only.
 #}
 {% macro agreement_statistics(counts_relation, group_cols, prefix='agreement', unit_col='item_id',
-    category_col='label', count_col='n_votes', weight_col=none) -%}
+    category_col='label', count_col='n_votes', weight_col=none, total_col=none) -%}
 {%- set g = group_cols | join(', ') -%}
 {%- set weight = weight_col if weight_col else '1' -%}
 
@@ -32,93 +38,89 @@
         cast({{ weight }} as bigint) as unit_weight,
         {{ category_col }} as category,
         cast({{ count_col }} as bigint) as n_uc,
-        cast(sum({{ count_col }}) over (partition by {{ g }}, {{ unit_col }}) as bigint) as m_u,
+        {%- if total_col %}
+            cast({{ total_col }} as bigint) as m_u
+        {%- else %}
+            cast(sum({{ count_col }}) over (partition by {{ g }}, {{ unit_col }}) as bigint) as m_u
+        {%- endif %}
     from {{ counts_relation }}
     where {{ count_col }} > 0
 ),
 
-{{ prefix }}_units as (
-    select
-        {{ g }},
-        unit_id,
-        max(unit_weight) as unit_weight,
-        max(m_u) as m_u,
-        cast(sum(n_uc * n_uc) as bigint) as sum_sq_counts,
-    from {{ prefix }}_rows
-    group by {{ g }}, unit_id
-),
-
 {{ prefix }}_categories as (
+    -- one pass over the counts: with m_u on every row, every per-item term is a sum over the
+    -- item's rows (P_u = sum_c n_uc (n_uc - 1) / (m_u (m_u - 1)), D_u = sum_c n_uc (m_u - n_uc)
+    -- / (m_u - 1), 1 = sum_c n_uc / m_u), so no per-item aggregation is needed here
     select
         {{ g }},
         category,
         -- n_c counts pairable judgements only (items with m_u >= 2): kappa and alpha
         cast(sum(case when m_u >= 2 then unit_weight * n_uc else 0 end) as bigint) as n_c,
+        cast(sum(unit_weight * n_uc) as bigint) as n_c_all,
         -- AC1's propensities average n_uc / m_u over every rated item, as irrCAC does
         sum(unit_weight * cast(n_uc as double) / m_u) as propensity_sum,
+        sum(case when m_u >= 2 then unit_weight * cast(n_uc as double) / m_u else 0 end) as pairable_unit_share,
+        sum(
+            case when m_u >= 2 then unit_weight * cast(n_uc * (n_uc - 1) as double) / (m_u * (m_u - 1)) else 0 end
+        ) as unit_agreement_part,
+        sum(
+            case when m_u >= 2 then unit_weight * cast(n_uc * (m_u - n_uc) as double) / (m_u - 1) else 0 end
+        ) as unit_disagreement_part
     from {{ prefix }}_rows
     group by {{ g }}, category
 ),
 
-{{ prefix }}_unit_totals as (
+{{ prefix }}_group_totals as (
     select
         {{ g }},
-        cast(sum(unit_weight) as bigint) as n_units_rated,
-        cast(sum(case when m_u >= 2 then unit_weight else 0 end) as bigint) as n_units,
-        cast(sum(case when m_u >= 2 then unit_weight * m_u else 0 end) as bigint) as n_values,
-        cast(sum(unit_weight * m_u) as bigint) as n_values_all,
-        sum(unit_weight * {{ item_pairwise_agreement('m_u', 'sum_sq_counts') }}) as sum_unit_agreement,
-        sum(unit_weight * {{ item_coincidence_disagreement('m_u', 'sum_sq_counts') }}) as sum_unit_disagreement,
-    from {{ prefix }}_units
-    group by {{ g }}
-),
-
-{{ prefix }}_category_totals as (
-    select
-        {{ g }},
+        -- the unit counts are sums of n_uc / m_u over each unit's rows: integers up to rounding
+        cast(round(sum(propensity_sum)) as bigint) as n_units_rated,
+        cast(round(sum(pairable_unit_share)) as bigint) as n_units,
+        cast(sum(n_c) as bigint) as n_values,
+        cast(sum(n_c_all) as bigint) as n_values_all,
+        sum(unit_agreement_part) as sum_unit_agreement,
+        sum(unit_disagreement_part) as sum_unit_disagreement,
         count(*) as n_categories,
         cast(sum(n_c * n_c) as bigint) as sum_sq_category_totals,
-        sum(propensity_sum * propensity_sum) as sum_sq_propensity_sums,
+        sum(propensity_sum * propensity_sum) as sum_sq_propensity_sums
     from {{ prefix }}_categories
     group by {{ g }}
 ),
 
 {{ prefix }}_point as (
     select
-        {{ agreement_qualified('unit_totals', group_cols) }}
-        unit_totals.n_units,
-        unit_totals.n_units_rated,
-        unit_totals.n_values,
-        unit_totals.n_values_all,
-        unit_totals.sum_unit_agreement,
-        unit_totals.sum_unit_disagreement,
-        category_totals.n_categories,
-        category_totals.sum_sq_category_totals,
-        {{ percent_agreement('unit_totals.sum_unit_agreement', 'unit_totals.n_units') }} as percent_agreement,
+        {{ g }},
+        n_units,
+        n_units_rated,
+        n_values,
+        n_values_all,
+        sum_unit_agreement,
+        sum_unit_disagreement,
+        n_categories,
+        sum_sq_category_totals,
+        {{ percent_agreement('sum_unit_agreement', 'n_units') }} as percent_agreement,
         {{ fleiss_kappa(
-            percent_agreement('unit_totals.sum_unit_agreement', 'unit_totals.n_units'),
-            'unit_totals.n_values',
-            'category_totals.sum_sq_category_totals') }} as fleiss_kappa,
-        {{ krippendorff_alpha_nominal(
-            'unit_totals.n_values',
-            'unit_totals.sum_unit_disagreement',
-            'category_totals.sum_sq_category_totals') }} as krippendorff_alpha,
+            percent_agreement('sum_unit_agreement', 'n_units'), 'n_values', 'sum_sq_category_totals') }}
+            as fleiss_kappa,
+        {{ krippendorff_alpha_nominal('n_values', 'sum_unit_disagreement', 'sum_sq_category_totals') }}
+            as krippendorff_alpha,
         {{ gwet_ac1(
-            percent_agreement('unit_totals.sum_unit_agreement', 'unit_totals.n_units'),
-            'category_totals.n_categories',
-            '(1.0 - category_totals.sum_sq_propensity_sums'
-                ~ ' / (cast(unit_totals.n_units_rated as double) * unit_totals.n_units_rated))') }} as gwet_ac1,
-    from {{ prefix }}_unit_totals as unit_totals
-    inner join {{ prefix }}_category_totals as category_totals
-        on {{ agreement_join_on('unit_totals', 'category_totals', group_cols) }}
+            percent_agreement('sum_unit_agreement', 'n_units'),
+            'n_categories',
+            '(1.0 - sum_sq_propensity_sums / (cast(n_units_rated as double) * n_units_rated))') }} as gwet_ac1
+    from {{ prefix }}_group_totals
 ),
 
-{{ prefix }}_unit_cross_terms as (
-    -- sum_c n_c n_uc per pairable unit: how much of sum_c n_c^2 goes when the unit leaves
+{{ prefix }}_units as (
+    -- the jackknife's per-unit terms, pairable units only: m_u, sum_c n_uc^2, and
+    -- sum_c n_c n_uc (how much of sum_c n_c^2 goes when the unit leaves)
     select
         {{ agreement_qualified('unit_rows', group_cols) }}
         unit_rows.unit_id,
-        cast(sum(unit_rows.n_uc * categories.n_c) as bigint) as sum_cross,
+        max(unit_rows.unit_weight) as unit_weight,
+        max(unit_rows.m_u) as m_u,
+        cast(sum(unit_rows.n_uc * unit_rows.n_uc) as bigint) as sum_sq_counts,
+        cast(sum(unit_rows.n_uc * categories.n_c) as bigint) as sum_cross
     from {{ prefix }}_rows as unit_rows
     inner join {{ prefix }}_categories as categories
         on {{ agreement_join_on('unit_rows', 'categories', group_cols) }}
@@ -137,21 +139,18 @@
                 '(point.sum_unit_agreement - ' ~ item_pairwise_agreement('units.m_u', 'units.sum_sq_counts') ~ ')',
                 '(point.n_units - 1)'),
             '(point.n_values - units.m_u)',
-            '(point.sum_sq_category_totals - 2 * cross_terms.sum_cross + units.sum_sq_counts)'
+            '(point.sum_sq_category_totals - 2 * units.sum_cross + units.sum_sq_counts)'
         ) }} - point.fleiss_kappa as kappa_deviation,
         {{ krippendorff_alpha_nominal(
             '(point.n_values - units.m_u)',
             '(point.sum_unit_disagreement - '
                 ~ item_coincidence_disagreement('units.m_u', 'units.sum_sq_counts') ~ ')',
-            '(point.sum_sq_category_totals - 2 * cross_terms.sum_cross + units.sum_sq_counts)'
-        ) }} - point.krippendorff_alpha as alpha_deviation,
+            '(point.sum_sq_category_totals - 2 * units.sum_cross + units.sum_sq_counts)'
+        ) }} - point.krippendorff_alpha as alpha_deviation
     from {{ prefix }}_units as units
-    inner join {{ prefix }}_unit_cross_terms as cross_terms
-        on {{ agreement_join_on('units', 'cross_terms', group_cols) }}
-        and units.unit_id = cross_terms.unit_id
     inner join {{ prefix }}_point as point
         on {{ agreement_join_on('units', 'point', group_cols) }}
-    where units.m_u >= 2 and point.n_units >= 2
+    where point.n_units >= 2
 ),
 
 {{ prefix }}_jackknife as (
@@ -167,7 +166,7 @@
             when count(*) = count(alpha_deviation) then cast(sum(unit_weight) as bigint)
         end as n_alpha_replicates,
         sum(unit_weight * alpha_deviation) as sum_alpha_deviation,
-        sum(unit_weight * alpha_deviation * alpha_deviation) as sum_sq_alpha_deviation,
+        sum(unit_weight * alpha_deviation * alpha_deviation) as sum_sq_alpha_deviation
     from {{ prefix }}_leave_one_out
     group by {{ g }}
 ),
@@ -193,7 +192,7 @@
         {{ jackknife_interval('point.krippendorff_alpha', 'jackknife.sum_alpha_deviation',
             'jackknife.sum_sq_alpha_deviation', 'jackknife.n_alpha_replicates', 'upper') }}
             as krippendorff_alpha_ci_high,
-        point.gwet_ac1,
+        point.gwet_ac1
     from {{ prefix }}_point as point
     left join {{ prefix }}_jackknife as jackknife
         on {{ agreement_join_on('point', 'jackknife', group_cols) }}

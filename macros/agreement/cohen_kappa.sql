@@ -10,9 +10,9 @@
 #}
 {% macro cohen_kappa(n_agree, n_items, sum_marginal_products) -%}
     case
-        when {{ n_items }} >= 2 and {{ n_items }} * {{ n_items }} - {{ sum_marginal_products }} > 0
+        when ({{ n_items }}) >= 2 and ({{ n_items }}) * ({{ n_items }}) - ({{ sum_marginal_products }}) > 0
             then (
-                cast({{ n_agree }} as double) * {{ n_items }} - {{ sum_marginal_products }}
-            ) / cast({{ n_items }} * {{ n_items }} - {{ sum_marginal_products }} as double)
+                cast(({{ n_agree }}) as double) * ({{ n_items }}) - ({{ sum_marginal_products }})
+            ) / cast(({{ n_items }}) * ({{ n_items }}) - ({{ sum_marginal_products }}) as double)
     end
 {%- endmacro %}

@@ -15,13 +15,13 @@
 #}
 {% macro fleiss_kappa(p_bar, n_values, sum_sq_category_totals) -%}
     case
-        when {{ n_values }} > 0 and {{ n_values }} * {{ n_values }} - {{ sum_sq_category_totals }} > 0
+        when ({{ n_values }}) > 0 and ({{ n_values }}) * ({{ n_values }}) - ({{ sum_sq_category_totals }}) > 0
             then (
-                {{ p_bar }} - cast({{ sum_sq_category_totals }} as double)
-                / (cast({{ n_values }} as double) * {{ n_values }})
+                ({{ p_bar }}) - cast(({{ sum_sq_category_totals }}) as double)
+                / (cast(({{ n_values }}) as double) * ({{ n_values }}))
             ) / (
-                cast({{ n_values }} * {{ n_values }} - {{ sum_sq_category_totals }} as double)
-                / (cast({{ n_values }} as double) * {{ n_values }})
+                cast(({{ n_values }}) * ({{ n_values }}) - ({{ sum_sq_category_totals }}) as double)
+                / (cast(({{ n_values }}) as double) * ({{ n_values }}))
             )
     end
 {%- endmacro %}

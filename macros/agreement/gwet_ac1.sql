@@ -12,9 +12,9 @@
 #}
 {% macro gwet_ac1(p_a, n_categories, sum_propensity_variance) -%}
     case
-        when {{ n_categories }} >= 2
+        when ({{ n_categories }}) >= 2
             then (
-                {{ p_a }} - {{ sum_propensity_variance }} / ({{ n_categories }} - 1)
-            ) / (1.0 - {{ sum_propensity_variance }} / ({{ n_categories }} - 1))
+                ({{ p_a }}) - ({{ sum_propensity_variance }}) / (({{ n_categories }}) - 1)
+            ) / (1.0 - ({{ sum_propensity_variance }}) / (({{ n_categories }}) - 1))
     end
 {%- endmacro %}

@@ -17,19 +17,19 @@
     z=1.959963984540054) -%}
     {%- set se -%}
         sqrt(greatest(0.0,
-            cast({{ n_replicates }} - 1 as double) / {{ n_replicates }}
-            * ({{ sum_sq_deviation }} - {{ sum_deviation }} * {{ sum_deviation }} / {{ n_replicates }})
+            cast(({{ n_replicates }}) - 1 as double) / ({{ n_replicates }})
+            * (({{ sum_sq_deviation }}) - ({{ sum_deviation }}) * ({{ sum_deviation }}) / ({{ n_replicates }}))
         ))
     {%- endset -%}
     {%- if bound == 'lower' -%}
         case
-            when {{ estimate }} is not null and {{ n_replicates }} >= 2
-                then {{ estimate }} - {{ z }} * {{ se }}
+            when ({{ estimate }}) is not null and ({{ n_replicates }}) >= 2
+                then ({{ estimate }}) - {{ z }} * {{ se }}
         end
     {%- elif bound == 'upper' -%}
         case
-            when {{ estimate }} is not null and {{ n_replicates }} >= 2
-                then least(1.0, {{ estimate }} + {{ z }} * {{ se }})
+            when ({{ estimate }}) is not null and ({{ n_replicates }}) >= 2
+                then least(1.0, ({{ estimate }}) + {{ z }} * {{ se }})
         end
     {%- else -%}
         {{ exceptions.raise_compiler_error("jackknife_interval: bound must be 'lower' or 'upper', got " ~ bound) }}

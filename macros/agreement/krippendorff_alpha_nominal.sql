@@ -13,16 +13,16 @@
 #}
 {% macro item_coincidence_disagreement(n_judgements, sum_sq_counts) -%}
     case
-        when {{ n_judgements }} >= 2
-            then cast({{ n_judgements }} * {{ n_judgements }} - {{ sum_sq_counts }} as double)
-            / ({{ n_judgements }} - 1)
+        when ({{ n_judgements }}) >= 2
+            then cast(({{ n_judgements }}) * ({{ n_judgements }}) - ({{ sum_sq_counts }}) as double)
+            / (({{ n_judgements }}) - 1)
     end
 {%- endmacro %}
 
 {% macro krippendorff_alpha_nominal(n_values, sum_item_disagreement, sum_sq_category_totals) -%}
     case
-        when {{ n_values }} > 0 and {{ n_values }} * {{ n_values }} - {{ sum_sq_category_totals }} > 0
-            then 1.0 - cast({{ n_values }} - 1 as double) * {{ sum_item_disagreement }}
-            / cast({{ n_values }} * {{ n_values }} - {{ sum_sq_category_totals }} as double)
+        when ({{ n_values }}) > 0 and ({{ n_values }}) * ({{ n_values }}) - ({{ sum_sq_category_totals }}) > 0
+            then 1.0 - cast(({{ n_values }}) - 1 as double) * ({{ sum_item_disagreement }})
+            / cast(({{ n_values }}) * ({{ n_values }}) - ({{ sum_sq_category_totals }}) as double)
     end
 {%- endmacro %}

@@ -9,12 +9,12 @@
 #}
 {% macro item_pairwise_agreement(n_judgements, sum_sq_counts) -%}
     case
-        when {{ n_judgements }} >= 2
-            then cast({{ sum_sq_counts }} - {{ n_judgements }} as double)
-            / (cast({{ n_judgements }} as double) * ({{ n_judgements }} - 1))
+        when ({{ n_judgements }}) >= 2
+            then cast(({{ sum_sq_counts }}) - ({{ n_judgements }}) as double)
+            / (cast(({{ n_judgements }}) as double) * (({{ n_judgements }}) - 1))
     end
 {%- endmacro %}
 
 {% macro percent_agreement(sum_item_agreement, n_items) -%}
-    case when {{ n_items }} > 0 then {{ sum_item_agreement }} / cast({{ n_items }} as double) end
+    case when ({{ n_items }}) > 0 then ({{ sum_item_agreement }}) / cast(({{ n_items }}) as double) end
 {%- endmacro %}

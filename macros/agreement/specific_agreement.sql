@@ -11,6 +11,6 @@
 #}
 {% macro specific_agreement(sum_same_pairs, sum_all_pairs) -%}
     case
-        when {{ sum_all_pairs }} > 0 then cast({{ sum_same_pairs }} as double) / {{ sum_all_pairs }}
+        when ({{ sum_all_pairs }}) > 0 then cast(({{ sum_same_pairs }}) as double) / ({{ sum_all_pairs }})
     end
 {%- endmacro %}

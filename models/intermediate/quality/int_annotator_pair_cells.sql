@@ -16,7 +16,7 @@ pairs as (
         first_judgement.annotator_id as annotator_a,
         second_judgement.annotator_id as annotator_b,
         first_judgement.label as label_a,
-        second_judgement.label as label_b,
+        second_judgement.label as label_b
     from annotations as first_judgement
     inner join annotations as second_judgement
         on
@@ -33,7 +33,7 @@ final as (
         annotator_b,
         label_a,
         label_b,
-        cast(count(*) as bigint) as n_items,
+        cast(count(*) as bigint) as n_items
     from pairs
     group by project_id, language, annotator_a, annotator_b, label_a, label_b
 )

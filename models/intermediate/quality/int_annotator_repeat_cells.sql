@@ -16,7 +16,7 @@ repeated as (
         project_id,
         annotator_id,
         label,
-        judgement_seq,
+        judgement_seq
     from annotations
     where judgement_seq > 1 or not is_latest_judgement
 ),
@@ -27,7 +27,7 @@ final as (
         earlier.annotator_id,
         earlier.label as label_earlier,
         later.label as label_later,
-        cast(count(*) as bigint) as n_pairs,
+        cast(count(*) as bigint) as n_pairs
     from repeated as earlier
     inner join repeated as later
         on

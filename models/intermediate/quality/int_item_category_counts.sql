@@ -17,22 +17,36 @@ label_votes as (
         language,
         item_id,
         label,
-        count(*) as n_votes,
-        min(submitted_week) as first_week,
+        count(*) as n_votes
     from annotations
     group by project_id, language, item_id, label
 ),
 
-final as (
+item_totals as (
+    -- a second small aggregation joined back is cheaper than window sums over string keys
     select
         project_id,
-        language,
         item_id,
-        min(first_week) over (partition by project_id, item_id) as item_week,
-        label,
-        cast(n_votes as bigint) as n_votes,
-        cast(sum(n_votes) over (partition by project_id, item_id) as bigint) as n_judgements,
+        count(*) as n_judgements,
+        min(submitted_week) as item_week
+    from annotations
+    group by project_id, item_id
+),
+
+final as (
+    select
+        label_votes.project_id,
+        label_votes.language,
+        label_votes.item_id,
+        item_totals.item_week,
+        label_votes.label,
+        cast(label_votes.n_votes as bigint) as n_votes,
+        cast(item_totals.n_judgements as bigint) as n_judgements
     from label_votes
+    inner join item_totals
+        on
+            label_votes.project_id = item_totals.project_id
+            and label_votes.item_id = item_totals.item_id
 )
 
 select * from final

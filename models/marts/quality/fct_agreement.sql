@@ -20,6 +20,7 @@ counts_with_rollup as (
         item_id,
         label,
         n_votes,
+        n_judgements
     from item_counts
     union all
     select
@@ -28,6 +29,7 @@ counts_with_rollup as (
         item_id,
         label,
         n_votes,
+        n_judgements
     from item_counts
 ),
 
@@ -35,7 +37,7 @@ annotator_languages as (
     select distinct
         project_id,
         language,
-        annotator_id,
+        annotator_id
     from annotations
 ),
 
@@ -43,19 +45,21 @@ annotators_with_rollup as (
     select
         project_id,
         language,
-        cast(count(*) as bigint) as n_annotators,
+        cast(count(*) as bigint) as n_annotators
     from annotator_languages
     group by project_id, language
     union all
     select
         project_id,
         'all' as language,
-        cast(count(distinct annotator_id) as bigint) as n_annotators,
+        cast(count(distinct annotator_id) as bigint) as n_annotators
     from annotator_languages
     group by project_id
 ),
 
-{{ agreement_statistics('counts_with_rollup', ['project_id', 'language']) }},
+{{ agreement_statistics(
+    'counts_with_rollup', ['project_id', 'language'], total_col='n_judgements'
+) }},
 
 final as (
     select
@@ -74,7 +78,7 @@ final as (
         agreement_statistics.krippendorff_alpha,
         agreement_statistics.krippendorff_alpha_ci_low,
         agreement_statistics.krippendorff_alpha_ci_high,
-        agreement_statistics.gwet_ac1,
+        agreement_statistics.gwet_ac1
     from agreement_statistics
     inner join annotators_with_rollup
         on

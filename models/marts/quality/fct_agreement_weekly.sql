@@ -15,6 +15,7 @@ counts_with_rollup as (
         item_id,
         label,
         n_votes,
+        n_judgements
     from item_counts
     union all
     select
@@ -24,10 +25,13 @@ counts_with_rollup as (
         item_id,
         label,
         n_votes,
+        n_judgements
     from item_counts
 ),
 
-{{ agreement_statistics('counts_with_rollup', ['project_id', 'language', 'week']) }},
+{{ agreement_statistics(
+    'counts_with_rollup', ['project_id', 'language', 'week'], total_col='n_judgements'
+) }},
 
 final as (
     select
@@ -44,7 +48,7 @@ final as (
         krippendorff_alpha,
         krippendorff_alpha_ci_low,
         krippendorff_alpha_ci_high,
-        gwet_ac1,
+        gwet_ac1
     from agreement_statistics
 )
 

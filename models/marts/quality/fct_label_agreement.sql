@@ -16,7 +16,7 @@ item_sizes as (
     select distinct
         project_id,
         item_id,
-        n_judgements,
+        n_judgements
     from item_counts
 ),
 
@@ -24,7 +24,7 @@ items_per_size as (
     select
         project_id,
         n_judgements,
-        cast(count(*) as bigint) as n_items,
+        cast(count(*) as bigint) as n_items
     from item_sizes
     group by project_id, n_judgements
 ),
@@ -32,7 +32,7 @@ items_per_size as (
 project_labels as (
     select distinct
         project_id,
-        label,
+        label
     from item_counts
 ),
 
@@ -41,7 +41,7 @@ label_items_per_size as (
         project_id,
         label,
         n_judgements,
-        cast(count(*) as bigint) as n_items,
+        cast(count(*) as bigint) as n_items
     from item_counts
     group by project_id, label, n_judgements
 ),
@@ -51,7 +51,7 @@ items_without_label as (
         project_labels.project_id,
         project_labels.label,
         items_per_size.n_judgements,
-        items_per_size.n_items - coalesce(label_items_per_size.n_items, 0) as n_items,
+        items_per_size.n_items - coalesce(label_items_per_size.n_items, 0) as n_items
     from project_labels
     inner join items_per_size on project_labels.project_id = items_per_size.project_id
     left join label_items_per_size
@@ -69,6 +69,7 @@ binary_counts as (
         cast(1 as bigint) as unit_weight,
         'positive' as category,
         n_votes,
+        n_judgements
     from item_counts
     union all
     select
@@ -78,6 +79,7 @@ binary_counts as (
         cast(1 as bigint) as unit_weight,
         'negative' as category,
         n_judgements - n_votes as n_votes,
+        n_judgements
     from item_counts
     where n_judgements > n_votes
     union all
@@ -89,18 +91,19 @@ binary_counts as (
         n_items as unit_weight,
         'negative' as category,
         n_judgements as n_votes,
+        n_judgements
     from items_without_label
     where n_items > 0
 ),
 
 {{ agreement_statistics('binary_counts', ['project_id', 'label'], unit_col='unit_id', category_col='category',
-    count_col='n_votes', weight_col='unit_weight') }},
+    count_col='n_votes', weight_col='unit_weight', total_col='n_judgements') }},
 
 project_pairs as (
     -- ordered pairs of judgements on items with >= 2 judgements, per project
     select
         project_id,
-        cast(sum(n_judgements * (n_judgements - 1)) as bigint) as n_ordered_pairs,
+        cast(sum(n_judgements * (n_judgements - 1)) as bigint) as n_ordered_pairs
     from item_sizes
     where n_judgements >= 2
     group by project_id
@@ -113,7 +116,7 @@ label_pairs as (
         label,
         cast(sum(n_votes) as bigint) as n_label_judgements,
         cast(sum(n_votes * (n_judgements - 1)) as bigint) as n_pairs_from_label,
-        cast(sum(n_votes * (n_votes - 1)) as bigint) as n_pairs_both_label,
+        cast(sum(n_votes * (n_votes - 1)) as bigint) as n_pairs_both_label
     from item_counts
     where n_judgements >= 2
     group by project_id, label
@@ -138,11 +141,13 @@ final as (
         agreement_statistics.gwet_ac1,
         {{ specific_agreement('label_pairs.n_pairs_both_label', 'label_pairs.n_pairs_from_label') }}
             as positive_specific_agreement,
-        -- negative pairs: all ordered pairs minus those touching the label; both-negative
-        -- pairs are the rest once pairs with at least one positive member are removed
+            -- negative pairs: all ordered pairs minus those touching the label; both-negative
+            -- pairs are the rest once pairs with at least one positive member are removed
         {{ specific_agreement(
-            'project_pairs.n_ordered_pairs - 2 * label_pairs.n_pairs_from_label + label_pairs.n_pairs_both_label',
-            'project_pairs.n_ordered_pairs - label_pairs.n_pairs_from_label') }} as negative_specific_agreement,
+            'project_pairs.n_ordered_pairs - 2 * coalesce(label_pairs.n_pairs_from_label, 0)'
+                ~ ' + coalesce(label_pairs.n_pairs_both_label, 0)',
+            'project_pairs.n_ordered_pairs - coalesce(label_pairs.n_pairs_from_label, 0)') }}
+            as negative_specific_agreement
     from agreement_statistics
     left join label_pairs
         on

@@ -1,0 +1,314 @@
+-- One row per project and annotator, plus project_id = 'all' for the annotator across every
+-- project (an annotator's reliability is a property of the person, and the pooled row has
+-- enough gold to judge it when each project alone has a handful): accuracy on gold items
+-- (with a Wilson 95% interval), Cohen's kappa against gold, agreement with the leave-one-out
+-- consensus of the other annotators, and self-consistency on items judged more than once.
+-- Inter-annotator figures use each annotator's latest judgement of an item; the repeats only
+-- feed the self_* columns.
+-- is_flagged marks an annotator for review when either
+--   * gold accuracy on >= var('quality_min_gold_items') (default 20) gold items is below
+--     var('quality_gold_accuracy_threshold') (default 0.6), or
+--   * agreement with the leave-one-out consensus on >= var('quality_min_consensus_judgements')
+--     (default 50) judgements is below var('quality_consensus_agreement_threshold') (default 0.65);
+-- flag_reason says which rule(s) fired, with the figures.
+{%- set min_gold = var('quality_min_gold_items', 20) %}
+{%- set gold_threshold = var('quality_gold_accuracy_threshold', 0.6) %}
+{%- set min_consensus = var('quality_min_consensus_judgements', 50) %}
+{%- set consensus_threshold = var('quality_consensus_agreement_threshold', 0.65) %}
+with
+
+annotations_by_project as (
+    select * from {{ ref('int_annotations') }}
+),
+
+judgements_by_project as (
+    select * from {{ ref('int_judgement_quality') }}
+),
+
+repeat_cells_by_project as (
+    select * from {{ ref('int_annotator_repeat_cells') }}
+),
+
+annotators as (
+    select * from {{ ref('stg_raw__annotators') }}
+),
+
+annotations as (
+    select
+        project_id,
+        annotator_id,
+        submitted_at
+    from annotations_by_project
+    union all
+    select
+        'all' as project_id,
+        annotator_id,
+        submitted_at
+    from annotations_by_project
+),
+
+judgements as (
+    select
+        project_id,
+        annotator_id,
+        label,
+        gold_label,
+        is_gold_correct,
+        consensus_outcome
+    from judgements_by_project
+    union all
+    select
+        'all' as project_id,
+        annotator_id,
+        label,
+        gold_label,
+        is_gold_correct,
+        consensus_outcome
+    from judgements_by_project
+),
+
+repeat_cells as (
+    select
+        project_id,
+        annotator_id,
+        label_earlier,
+        label_later,
+        n_pairs
+    from repeat_cells_by_project
+    union all
+    select
+        'all' as project_id,
+        annotator_id,
+        label_earlier,
+        label_later,
+        n_pairs
+    from repeat_cells_by_project
+),
+
+submitted as (
+    select
+        project_id,
+        annotator_id,
+        cast(count(*) as bigint) as n_annotations,
+        min(submitted_at) as first_submitted_at,
+        max(submitted_at) as last_submitted_at
+    from annotations
+    group by project_id, annotator_id
+),
+
+graded as (
+    select
+        project_id,
+        annotator_id,
+        cast(count(*) as bigint) as n_items_judged,
+        cast(count(gold_label) as bigint) as n_gold_annotations,
+        cast(sum(case when is_gold_correct then 1 else 0 end) as bigint) as n_gold_correct,
+        cast(sum(case when consensus_outcome = 'agree' then 1 else 0 end) as bigint) as n_consensus_agree,
+        cast(sum(case when consensus_outcome in ('agree', 'disagree') then 1 else 0 end) as bigint)
+            as n_consensus_judgements
+    from judgements
+    group by project_id, annotator_id
+),
+
+gold_cells as (
+    select
+        project_id,
+        annotator_id,
+        label,
+        gold_label,
+        cast(count(*) as bigint) as n_items
+    from judgements
+    where gold_label is not null
+    group by project_id, annotator_id, label, gold_label
+),
+
+gold_marginals as (
+    select
+        project_id,
+        annotator_id,
+        label,
+        cast(sum(n_items) as bigint) as n_annotator,
+        cast(0 as bigint) as n_gold
+    from gold_cells
+    group by project_id, annotator_id, label
+    union all
+    select
+        project_id,
+        annotator_id,
+        gold_label as label,
+        cast(0 as bigint) as n_annotator,
+        cast(sum(n_items) as bigint) as n_gold
+    from gold_cells
+    group by project_id, annotator_id, gold_label
+),
+
+gold_marginal_products as (
+    select
+        project_id,
+        annotator_id,
+        cast(sum(n_annotator * n_gold) as bigint) as sum_marginal_products
+    from (
+        select
+            project_id,
+            annotator_id,
+            label,
+            sum(n_annotator) as n_annotator,
+            sum(n_gold) as n_gold
+        from gold_marginals
+        group by project_id, annotator_id, label
+    ) as per_label
+    group by project_id, annotator_id
+),
+
+repeat_totals as (
+    select
+        project_id,
+        annotator_id,
+        cast(sum(n_pairs) as bigint) as n_repeat_pairs,
+        cast(sum(case when label_earlier = label_later then n_pairs else 0 end) as bigint) as n_repeat_agree
+    from repeat_cells
+    group by project_id, annotator_id
+),
+
+repeat_marginal_products as (
+    select
+        project_id,
+        annotator_id,
+        cast(sum(n_earlier * n_later) as bigint) as sum_marginal_products
+    from (
+        select
+            project_id,
+            annotator_id,
+            label,
+            sum(n_earlier) as n_earlier,
+            sum(n_later) as n_later
+        from (
+            select
+                project_id,
+                annotator_id,
+                label_earlier as label,
+                n_pairs as n_earlier,
+                cast(0 as bigint) as n_later
+            from repeat_cells
+            union all
+            select
+                project_id,
+                annotator_id,
+                label_later as label,
+                cast(0 as bigint) as n_earlier,
+                n_pairs as n_later
+            from repeat_cells
+        ) as sides
+        group by project_id, annotator_id, label
+    ) as per_label
+    group by project_id, annotator_id
+),
+
+scored as (
+    select
+        submitted.project_id,
+        submitted.annotator_id,
+        annotators.vendor,
+        submitted.n_annotations,
+        graded.n_items_judged,
+        graded.n_gold_annotations,
+        graded.n_gold_correct,
+        cast(graded.n_gold_correct as double) / nullif(graded.n_gold_annotations, 0) as gold_accuracy,
+        {{ wilson_interval('graded.n_gold_correct', 'graded.n_gold_annotations', 'lower') }}
+            as gold_accuracy_ci_low,
+        {{ wilson_interval('graded.n_gold_correct', 'graded.n_gold_annotations', 'upper') }}
+            as gold_accuracy_ci_high,
+        {{ cohen_kappa('graded.n_gold_correct', 'graded.n_gold_annotations',
+            'gold_marginal_products.sum_marginal_products') }} as cohen_kappa_vs_gold,
+        graded.n_consensus_judgements,
+        cast(graded.n_consensus_agree as double) / nullif(graded.n_consensus_judgements, 0)
+            as agreement_with_consensus,
+        coalesce(repeat_totals.n_repeat_pairs, 0) as n_repeat_pairs,
+        cast(repeat_totals.n_repeat_agree as double) / nullif(repeat_totals.n_repeat_pairs, 0) as self_agreement,
+        {{ cohen_kappa('repeat_totals.n_repeat_agree', 'repeat_totals.n_repeat_pairs',
+            'repeat_marginal_products.sum_marginal_products') }} as self_kappa,
+        submitted.first_submitted_at,
+        submitted.last_submitted_at
+    from submitted
+    inner join graded
+        on
+            submitted.project_id = graded.project_id
+            and submitted.annotator_id = graded.annotator_id
+    left join gold_marginal_products
+        on
+            submitted.project_id = gold_marginal_products.project_id
+            and submitted.annotator_id = gold_marginal_products.annotator_id
+    left join repeat_totals
+        on
+            submitted.project_id = repeat_totals.project_id
+            and submitted.annotator_id = repeat_totals.annotator_id
+    left join repeat_marginal_products
+        on
+            submitted.project_id = repeat_marginal_products.project_id
+            and submitted.annotator_id = repeat_marginal_products.annotator_id
+    left join annotators on submitted.annotator_id = annotators.annotator_id
+),
+
+flags as (
+    select
+        *,
+        coalesce(
+            n_gold_annotations >= {{ min_gold }} and gold_accuracy < {{ gold_threshold }}, false
+        ) as is_flagged_on_gold,
+        coalesce(
+            n_consensus_judgements >= {{ min_consensus }} and agreement_with_consensus < {{ consensus_threshold }},
+            false
+        ) as is_flagged_on_consensus
+    from scored
+),
+
+final as (
+    select
+        project_id,
+        annotator_id,
+        vendor,
+        n_annotations,
+        n_items_judged,
+        n_gold_annotations,
+        n_gold_correct,
+        gold_accuracy,
+        gold_accuracy_ci_low,
+        gold_accuracy_ci_high,
+        cohen_kappa_vs_gold,
+        n_consensus_judgements,
+        agreement_with_consensus,
+        n_repeat_pairs,
+        self_agreement,
+        self_kappa,
+        is_flagged_on_gold or is_flagged_on_consensus as is_flagged,
+        case
+            when is_flagged_on_gold or is_flagged_on_consensus
+                then concat(
+                        case
+                            when is_flagged_on_gold
+                                then concat(
+                                        'gold accuracy ', cast(round(gold_accuracy, 3) as {{ dbt.type_string() }}),
+                                        ' < {{ gold_threshold }} on ',
+                                        cast(n_gold_annotations as {{ dbt.type_string() }}), ' gold items'
+                                    )
+                            else ''
+                        end,
+                        case when is_flagged_on_gold and is_flagged_on_consensus then '; ' else '' end,
+                        case
+                            when is_flagged_on_consensus
+                                then concat(
+                                        'agreement with consensus ',
+                                        cast(round(agreement_with_consensus, 3) as {{ dbt.type_string() }}),
+                                        ' < {{ consensus_threshold }} on ',
+                                        cast(n_consensus_judgements as {{ dbt.type_string() }}), ' judgements'
+                                    )
+                            else ''
+                        end
+                    )
+        end as flag_reason,
+        first_submitted_at,
+        last_submitted_at
+    from flags
+)
+
+select * from final
