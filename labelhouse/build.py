@@ -1,7 +1,18 @@
-"""`labelhouse build`: preflight, write a candidate warehouse with dbt, then publish it atomically.
+"""`labelhouse build`: write, audit, publish.
 
-The published DuckDB file is only ever replaced by os.replace() of a fully built candidate in
-the same folder, so readers never see a half-built file, and a failed run leaves it untouched.
+1. preflight: structural checks on the raw files (always fatal; exit 2);
+2. land: `dbt build` of staging (and its seed) into a candidate DuckDB file in
+   warehouse/runs/<run_id>/ (exit 3 if dbt fails);
+3. raw gate: the GX raw suites on the landed rows (exit 4);
+4. write: `dbt build` of everything else, models and dbt tests (exit 3);
+5. mart gate: the GX mart suites on the candidate (exit 6);
+6. publish: append this run to audit.build_runs / audit.gate_results in the candidate, then
+   os.replace() it over the published file.
+
+The published file is only ever replaced by a fully built, fully gated candidate in the same
+folder, so readers never see a half-built file and any failure (or a kill) leaves it as it
+was. Every run, failed or not, leaves run.json, gate_summary.html and the GX results in its
+run folder.
 """
 
 from __future__ import annotations
@@ -11,18 +22,24 @@ import datetime as dt
 import fcntl
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from labelhouse import run_log
 from labelhouse.dbt import run_dbt
-from labelhouse.errors import BuildInProgress, DbtFailed
+from labelhouse.errors import BuildInProgress, DbtFailed, LabelhouseError, PreflightError
+from labelhouse.gates import GateReport, raise_if_failed, run_gate
 from labelhouse.preflight import PreflightReport, preflight
 
 Progress = Callable[[str], None]
+STAGING_SELECTOR = "+staging"
+CANDIDATE_NAME = "candidate.duckdb"
 
 
 @dataclass
@@ -33,11 +50,15 @@ class BuildResult:
     preflight: PreflightReport
     timings: dict[str, float] = field(default_factory=dict)
     summary: dict[str, int] = field(default_factory=dict)
+    gates: list[GateReport] = field(default_factory=list)
 
 
 @contextlib.contextmanager
 def build_lock(warehouse: Path) -> Iterator[None]:
-    """Hold an exclusive lock beside the warehouse; a second build fails fast."""
+    """Hold an exclusive lock beside the warehouse; a second build fails fast.
+
+    flock() locks die with their process, so a killed build never leaves a stale lock.
+    """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     lock_path = warehouse.parent / f".{warehouse.name}.lock"
     with open(lock_path, "a+") as handle:
@@ -59,28 +80,24 @@ def new_run_id() -> str:
     return f"{stamp}-{uuid.uuid4().hex[:6]}"
 
 
-def _timed(timings: dict[str, float], name: str) -> contextlib.AbstractContextManager[None]:
-    import time
-
-    @contextlib.contextmanager
-    def cm() -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            timings[name] = round(time.perf_counter() - start, 3)
-
-    return cm()
+@contextlib.contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = round(time.perf_counter() - start, 3)
 
 
-def describe_dbt_failure(result_nodes: list[dict], error: str | None) -> str:
-    lines = ["dbt could not build the candidate warehouse."]
+def describe_dbt_failure(result_nodes: list[dict], error: str | None, step: str = "") -> str:
+    lines = [f"dbt could not build the candidate warehouse{f' ({step})' if step else ''}."]
     if error:
         lines.append(error.strip())
     for node in result_nodes:
         if node["status"] in ("error", "fail", "runtime error"):
             message = (node["message"] or "").strip().splitlines()
             lines.append(f"  {node['status'].upper()} {node['name']}: {message[0] if message else ''}")
+    lines.append("The published warehouse was not changed.")
     return "\n".join(lines)
 
 
@@ -98,43 +115,162 @@ def summarise(warehouse: Path) -> dict[str, int]:
         con.close()
 
 
+def _remove_stale_candidates(runs_dir: Path) -> None:
+    """Candidates left by killed builds (we hold the lock, so no build is using them)."""
+    for stale in runs_dir.glob(f"*/{CANDIDATE_NAME}*"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def _dbt_step(
+    args: list[str], candidate: Path, raw_dir: Path, target: Path, step: str, timings: dict[str, float]
+) -> tuple[int, int]:
+    with _timed(timings, step):
+        result = run_dbt(args, warehouse=candidate, raw_dir=raw_dir, target_path=target)
+    if not result.success:
+        raise DbtFailed(describe_dbt_failure(result.nodes, result.error, step))
+    n_models = sum(1 for n in result.nodes if n["resource_type"] in ("model", "seed"))
+    n_tests = sum(1 for n in result.nodes if n["resource_type"] in ("test", "unit_test"))
+    return n_models, n_tests
+
+
 def build(
     raw_dir: Path,
     warehouse: Path,
     *,
     full_refresh: bool = False,
     progress: Progress = print,
+    gate_params: dict[str, Any] | None = None,
+    expectations_dir: Path | None = None,
+    keep_failed_candidate: bool = False,
 ) -> BuildResult:
-    """Build the warehouse from raw_dir and publish it at `warehouse`; raise LabelhouseError on failure."""
+    """Build the warehouse from raw_dir and publish it at `warehouse`; raise LabelhouseError on failure.
+
+    gate_params overrides suite parameters for this build (e.g. {"row_level_mostly": 0.95});
+    expectations_dir points at another folder of suites (tests); keep_failed_candidate keeps a
+    failed run's candidate file in its run folder for inspection.
+    """
     warehouse = Path(warehouse).resolve()
     raw_dir = Path(raw_dir).resolve()
     with build_lock(warehouse):
+        runs_dir = warehouse.parent / "runs"
+        _remove_stale_candidates(runs_dir)
         run_id = new_run_id()
-        run_dir = warehouse.parent / "runs" / run_id
+        run_dir = runs_dir / run_id
         run_dir.mkdir(parents=True)
         timings: dict[str, float] = {}
+        record = run_log.RunRecord(run_id, run_log.utc_now(), str(raw_dir), git_commit=run_log.git_commit())
+        record.timings = timings
+        candidate = run_dir / CANDIDATE_NAME
+        gates: list[GateReport] = []
+        step = "preflight"
+        run_log.write_record(record, run_dir)
+        try:
+            progress(f"[1/6] Checking raw exports in {raw_dir}")
+            with _timed(timings, "preflight"):
+                report = preflight(raw_dir)
+                record.raw_files = run_log.raw_file_records(report.files)
+                if not full_refresh:
+                    _refuse_rewritten_exports(record.raw_files, warehouse)
+            progress(f"      {len(report.files)} files, {report.rows('annotations'):,} annotation rows")
 
-        progress(f"[1/3] Checking raw exports in {raw_dir}")
-        with _timed(timings, "preflight"):
-            report = preflight(raw_dir)
-        n_files = len(report.files)
-        progress(f"      {n_files} files, {report.rows('annotations'):,} annotation rows")
+            if warehouse.exists() and not full_refresh:
+                shutil.copyfile(warehouse, candidate)
+            step = "landing (dbt build of staging)"
+            progress("[2/6] Landing the raw exports: dbt build of staging into a candidate warehouse")
+            n_models, n_tests = _dbt_step(
+                ["build", "--select", STAGING_SELECTOR] + (["--full-refresh"] if full_refresh else []),
+                candidate,
+                raw_dir,
+                run_dir / "dbt",
+                "dbt staging",
+                timings,
+            )
+            progress(f"      {n_models} models, {n_tests} tests passed")
 
-        candidate = run_dir / "candidate.duckdb"
-        if warehouse.exists() and not full_refresh:
-            shutil.copyfile(warehouse, candidate)
-        progress("[2/3] Building the candidate warehouse with dbt (models and tests)")
-        args = ["build"] + (["--full-refresh"] if full_refresh else [])
-        with _timed(timings, "dbt build"):
-            result = run_dbt(args, warehouse=candidate, raw_dir=raw_dir, target_path=run_dir / "dbt")
-        if not result.success:
-            raise DbtFailed(describe_dbt_failure(result.nodes, result.error))
-        n_models = sum(1 for n in result.nodes if n["resource_type"] == "model")
-        n_tests = sum(1 for n in result.nodes if n["resource_type"] in ("test", "unit_test"))
-        progress(f"      {n_models} models, {n_tests} tests passed")
+            step = "raw gate"
+            progress("[3/6] Raw gate: Great Expectations on the landed rows")
+            with _timed(timings, "raw gate"):
+                raw_report = run_gate(
+                    "raw", candidate, expectations_dir=expectations_dir, params=gate_params, results_dir=run_dir / "gx"
+                )
+            gates.append(raw_report)
+            run_log.add_gate(record, raw_report)
+            progress("      " + raw_report.summary_line())
+            for warning in raw_report.warnings:
+                progress("      warning " + warning.line())
+            raise_if_failed(raw_report)
 
-        progress(f"[3/3] Publishing {warehouse}")
-        with _timed(timings, "publish"):
-            summary = summarise(candidate)
-            os.replace(candidate, warehouse)
-        return BuildResult(run_id, warehouse, run_dir, report, timings, summary)
+            step = "write (dbt build of the rest)"
+            progress("[4/6] Writing the warehouse: dbt build of intermediate models and marts")
+            n_models, n_tests = _dbt_step(
+                ["build", "--exclude", STAGING_SELECTOR] + (["--full-refresh"] if full_refresh else []),
+                candidate,
+                raw_dir,
+                run_dir / "dbt",
+                "dbt marts",
+                timings,
+            )
+            progress(f"      {n_models} models, {n_tests} tests passed")
+
+            step = "mart gate"
+            progress("[5/6] Mart gate: Great Expectations on the candidate warehouse")
+            with _timed(timings, "mart gate"):
+                mart_report = run_gate(
+                    "mart", candidate, expectations_dir=expectations_dir, params=gate_params, results_dir=run_dir / "gx"
+                )
+            gates.append(mart_report)
+            run_log.add_gate(record, mart_report)
+            progress("      " + mart_report.summary_line())
+            for warning in mart_report.warnings:
+                progress("      warning " + warning.line())
+            raise_if_failed(mart_report)
+
+            step = "publish"
+            progress(f"[6/6] Publishing {warehouse}")
+            with _timed(timings, "publish"):
+                summary = summarise(candidate)
+                record.status = "published"
+                record.finished_at = run_log.utc_now()
+                run_log.append_history(candidate, warehouse, record, runs_dir)
+                os.replace(candidate, warehouse)
+        except LabelhouseError as exc:
+            _record_failure(record, step, exc.exit_code, str(exc), run_dir, candidate, keep_failed_candidate)
+            details = f"\nRun record and gate summary: {run_dir / run_log.SUMMARY_HTML}"
+            raise type(exc)(f"{exc}{details}", exit_code=exc.exit_code) from None
+        except BaseException as exc:  # a bug or Ctrl-C: still leave a record, never a half-published file
+            _record_failure(record, step, 1, f"{type(exc).__name__}: {exc}", run_dir, candidate, keep_failed_candidate)
+            raise
+        run_log.write_record(record, run_dir)
+        run_log.write_summary(record, run_dir)
+        progress(f"      gate summary: {run_dir / run_log.SUMMARY_HTML}")
+        return BuildResult(run_id, warehouse, run_dir, report, timings, summary, gates)
+
+
+def _refuse_rewritten_exports(records: list[run_log.RawFileRecord], warehouse: Path) -> None:
+    """An incremental build lands each file once, by name: a rewritten file would be ignored."""
+    changed = run_log.rewritten_files(records, run_log.landed_checksums(warehouse))
+    if changed:
+        names = ", ".join(f"'{r.file}'" for r in changed[:5]) + (" ..." if len(changed) > 5 else "")
+        raise PreflightError(
+            f"Raw export file {names} changed since an earlier build landed it (its sha256 differs), and an "
+            "incremental build lands each file once, by name. Exports are append-only: add the corrections as "
+            "a new file, or rebuild everything with `labelhouse build --full-refresh`."
+        )
+
+
+def _record_failure(
+    record: run_log.RunRecord, step: str, exit_code: int, message: str, run_dir: Path, candidate: Path, keep: bool
+) -> None:
+    record.status = "failed"
+    record.failed_step = step
+    record.exit_code = exit_code
+    record.message = message
+    record.finished_at = run_log.utc_now()
+    with contextlib.suppress(Exception):
+        run_log.write_record(record, run_dir)
+        run_log.write_summary(record, run_dir)
+    if not keep:
+        for path in (candidate, candidate.with_name(candidate.name + ".wal")):
+            with contextlib.suppress(OSError):
+                path.unlink()

@@ -7,6 +7,7 @@ that cannot be read, a missing required column. Every message names the file and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,23 @@ def _reader_sql(path: Path, fmt: str) -> str:
     return f"read_csv({quoted}, header = true, all_varchar = true)"
 
 
+_LINE = re.compile(r"Line:? (\d+)", re.IGNORECASE)
+
+
+def explain_read_error(message: str, fmt: str = "csv") -> str:
+    """DuckDB's reader error, said in the user's terms (encoding, truncation), with its line."""
+    lowered = message.lower()
+    line = _LINE.search(message)
+    where = f" (line {line.group(1)})" if line else ""
+    if "unicode" in lowered or "utf-8" in lowered or "utf8" in lowered or "byte sequence" in lowered:
+        return f"the file is not valid UTF-8{where}: re-export it as UTF-8"
+    if "magic bytes" in lowered or "truncated" in lowered or "too small to be a parquet" in lowered:
+        return "the Parquet file is truncated or not Parquet at all (no Parquet footer): re-export or re-copy it"
+    if fmt == "jsonl":
+        return f"the file is not valid newline-delimited JSON{where}: {message.strip().splitlines()[0]}"
+    return message.strip().splitlines()[0] + where
+
+
 def inspect_file(con: duckdb.DuckDBPyConnection, entity: str, path: Path) -> RawFile:
     fmt = file_format(path)
     reader = _reader_sql(path, fmt)
@@ -49,9 +67,8 @@ def inspect_file(con: duckdb.DuckDBPyConnection, entity: str, path: Path) -> Raw
         columns = [row[0] for row in con.sql(f"describe select * from {reader}").fetchall()]
         n_rows = con.execute(f"select count(*) from {reader}").fetchall()[0][0]  # type: ignore[index]
     except duckdb.Error as exc:
-        first_line = str(exc).strip().splitlines()[0]
         raise PreflightError(
-            f"Raw export file '{path.name}' ({entity}) cannot be read as {fmt}: {first_line}\n"
+            f"Raw export file '{path.name}' ({entity}) cannot be read as {fmt}: {explain_read_error(str(exc), fmt)}\n"
             f"Fix or remove the file; see 'The raw export contract' in README.md."
         ) from None
     return RawFile(entity, path, fmt, columns, int(n_rows))
@@ -75,7 +92,8 @@ def preflight(raw_dir: Path) -> PreflightReport:
                 if missing:
                     raise PreflightError(
                         f"Raw export file '{path.name}' ({entity}) has no required column "
-                        f"'{missing[0]}'" + (f" (also missing: {', '.join(missing[1:])})" if missing[1:] else "")
+                        f"'{missing[0]}'"
+                        + (f" (also missing: {', '.join(missing[1:])})" if missing[1:] else "")
                         + f".\nRequired columns for {entity}: {', '.join(spec.required)}."
                         + f"\nColumns found: {', '.join(raw.columns)}."
                     )

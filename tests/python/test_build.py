@@ -1,0 +1,227 @@
+"""Write-audit-publish end to end: what gets published, what a failure leaves, the build lock,
+a build killed midway, the history tables and the CLI's exit codes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from labelhouse.build import build, build_lock
+from labelhouse.errors import BuildInProgress, PreflightError
+from labelhouse.gates import RawGateFailed
+from labelhouse.paths import PROJECT_ROOT
+
+QUIET: Callable[[str], None] = lambda message: None  # noqa: E731
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    return subprocess.run(
+        [sys.executable, "-m", "labelhouse.cli", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def rows(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def good_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from labelhouse.generate import generate
+
+    raw = tmp_path_factory.mktemp("build") / "raw"
+    generate(raw, n_annotations=2500, seed=3, progress=QUIET)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory, good_raw: Path) -> Path:
+    """The first good build: published, with its history row."""
+    path = tmp_path_factory.mktemp("published") / "labelhouse.duckdb"
+    result = build(good_raw, path, progress=QUIET)
+    assert result.warehouse == path and path.exists()
+    return path
+
+
+def with_unknown_labels(good_raw: Path, out: Path, share_every: int = 3) -> Path:
+    """A copy of the raw exports with every `share_every`-th annotation's label made unknown."""
+    shutil.copytree(good_raw, out)
+    con = duckdb.connect()
+    for f in sorted(out.glob("annotations*.parquet")):
+        quoted = "'" + str(f) + "'"
+        con.execute(
+            f"copy (select * exclude (file_row_number) replace (case when file_row_number % {share_every} = 0 "
+            f"then 'lolcat' else label end as label) from read_parquet({quoted}, file_row_number = true)) "
+            f"to '{f}.tmp' (format parquet)"
+        )
+        os.replace(f"{f}.tmp", f)
+    con.close()
+    return out
+
+
+def test_published_warehouse_has_history_and_run_folder(warehouse: Path, good_raw: Path) -> None:
+    runs = rows(warehouse, "select run_id, status, git_commit, raw_files, n_raw_files, n_failed from audit.build_runs")
+    assert len(runs) == 1
+    run_id, status, _commit, raw_files, n_files, n_failed = runs[0]
+    assert status == "published" and n_failed == 0
+    files = {f["file"]: f for f in json.loads(raw_files)}
+    on_disk = sorted(p for p in good_raw.iterdir() if p.suffix in (".csv", ".parquet", ".jsonl", ".gz"))
+    assert n_files == len(on_disk) == len(files)
+    for p in on_disk:
+        assert files[p.name]["sha256"] == sha256(p)
+    gates = dict(rows(warehouse, "select gate, count(*) from audit.gate_results where status != 'skipped' group by 1"))
+    assert gates.get("raw", 0) > 20 and gates.get("mart", 0) > 20
+    failed = rows(warehouse, "select count(*) from audit.gate_results where status = 'failed'")[0][0]
+    assert failed == 0
+    run_dir = warehouse.parent / "runs" / run_id
+    assert (run_dir / "gate_summary.html").read_text().count("<tr>") > 40
+    html = (run_dir / "gate_summary.html").read_text()
+    assert "http://" not in html and "https://" not in html and "<script" not in html  # self-contained
+    for gate in ("raw", "mart"):
+        payload = json.loads((run_dir / "gx" / f"{gate}_gate.json").read_text())
+        assert payload["passed"] and payload["gx_validation_results"]
+    assert not list(warehouse.parent.glob("runs/*/candidate.duckdb*"))
+
+
+def test_failure_lock_kill_then_good_build(warehouse: Path, good_raw: Path, tmp_path: Path) -> None:
+    before = sha256(warehouse)
+
+    # 1. a raw-gate failure leaves the published bytes alone and keeps its record in the run folder
+    bad = with_unknown_labels(good_raw, tmp_path / "bad")
+    with pytest.raises(RawGateFailed) as info:
+        build(bad, warehouse, full_refresh=True, progress=QUIET)
+    assert "label not in the taxonomy" in str(info.value) and info.value.exit_code == 4
+    assert sha256(warehouse) == before
+    # ... and incrementally, the rewritten files would be ignored by name: the preflight refuses them
+    with pytest.raises(PreflightError, match="changed since an earlier build landed it"):
+        build(bad, warehouse, progress=QUIET)
+    assert sha256(warehouse) == before
+
+    # 2. a second build while one runs is refused (in-process and through the CLI), and
+    # 3. killing the running build after its dbt step started changes nothing
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "labelhouse.cli",
+            "build",
+            "--raw",
+            str(good_raw),
+            "--warehouse",
+            str(warehouse),
+            "--no-report",
+            "--full-refresh",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        seen = []
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline() if proc.stdout else ""
+            seen.append(line)
+            if "[2/6]" in line or not line:
+                break
+        assert any("[2/6]" in s for s in seen), "".join(seen)
+        while time.monotonic() < deadline and not list(warehouse.parent.glob("runs/*/candidate.duckdb")):
+            time.sleep(0.2)
+        time.sleep(1)  # dbt is now writing the candidate
+        with pytest.raises(BuildInProgress, match="in progress"):
+            build(good_raw, warehouse, progress=QUIET)
+        refused = cli("build", "--raw", str(good_raw), "--warehouse", str(warehouse), "--no-report")
+        assert refused.returncode == 5 and "in progress" in refused.stderr
+        assert proc.poll() is None, "the build finished before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if proc.stdout:
+            proc.stdout.close()
+    assert sha256(warehouse) == before
+    assert rows(warehouse, "select count(*) from audit.build_runs")[0][0] == 1  # still readable, still as it was
+    assert list(warehouse.parent.glob("runs/*/candidate.duckdb")), "the killed build's candidate should be there"
+
+    # 4. a good build afterwards publishes normally (full refresh: history is carried over)
+    result = build(good_raw, warehouse, full_refresh=True, progress=QUIET)
+    assert sha256(warehouse) != before
+    assert not list(warehouse.parent.glob("runs/*/candidate.duckdb*")), "stale candidates are cleaned up"
+    history = rows(warehouse, "select status, failed_step, exit_code from audit.build_runs order by started_at")
+    statuses = [h[0] for h in history]
+    assert statuses.count("published") == 2 and statuses.count("failed") == 2 and "interrupted" in statuses
+    failed = next(h for h in history if h[0] == "failed" and h[1] == "raw gate")
+    assert failed[1] == "raw gate" and failed[2] == 4
+    failing = rows(
+        warehouse,
+        "select problem, observed_value, source_files from audit.gate_results r join audit.build_runs b "
+        "using (run_id) where b.failed_step = 'raw gate' and r.status = 'failed'",
+    )
+    assert [f[0] for f in failing] == ["label not in the taxonomy"]
+    assert "annotations_" in failing[0][2]
+    assert result.run_id == rows(warehouse, "select max(run_id) from audit.build_runs where status = 'published'")[0][0]
+
+
+def test_mart_gate_failure_exit_code(good_raw: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(good_raw, raw)
+    con = duckdb.connect()
+    for f in sorted(raw.glob("annotations*.parquet")):
+        con.execute(
+            f"copy (select * replace (case when annotator_id = 'rater_001' then 'first.last@example.com' "
+            f"else annotator_id end as annotator_id) from read_parquet('{f}')) to '{f}.tmp' (format parquet)"
+        )
+        os.replace(f"{f}.tmp", f)
+    con.close()
+    published = tmp_path / "wh" / "labelhouse.duckdb"
+    published.parent.mkdir()
+    con = duckdb.connect(str(published))
+    con.execute("create table stand_in as select 1 as x")
+    con.close()
+    before = sha256(published)
+    result = cli("build", "--raw", str(raw), "--warehouse", str(published), "--no-report")
+    assert result.returncode == 6, result.stdout + result.stderr
+    assert "mart gate FAILED" in result.stderr and "e-mail-like" in result.stderr
+    assert sha256(published) == before
+
+
+def test_cli_preflight_and_lock_exit_codes(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "items.csv").write_text("item_id,project_id,created_at\ni1,p1,2026-10-01\n")
+    warehouse = tmp_path / "wh" / "labelhouse.duckdb"
+    result = cli("build", "--raw", str(raw), "--warehouse", str(warehouse), "--no-report")
+    assert result.returncode == 2 and "No annotations export" in result.stderr
+    assert not warehouse.exists()
+    with build_lock(warehouse.resolve()):
+        result = cli("build", "--raw", str(raw), "--warehouse", str(warehouse), "--no-report")
+    assert result.returncode == 5 and "in progress" in result.stderr
