@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ from labelhouse.errors import LabelhouseError
 from labelhouse.paths import DEFAULT_RAW_DIR, DEFAULT_REPORT_DIR, DEFAULT_WAREHOUSE, PROJECT_ROOT
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+# GX announces its temporary Data Docs folder at INFO; labelhouse prints its own summaries.
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 app = typer.Typer(
     help="labelhouse: a tested analytics warehouse for Trust & Safety labeling operations.",
