@@ -36,6 +36,11 @@ def install() -> Any:
     # GX logs at INFO (temporary docs folders...) and dbt's logging setup would print it.
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
+
+    # ... and GX sets its own logger levels on import: quiet them again afterwards.
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     from great_expectations.execution_engine import sqlalchemy_execution_engine as sql_engine
 
     if gx.__version__ != PINNED_GX_VERSION:

@@ -1,4 +1,4 @@
--- One row per project and UTC day, from the project's first item to the last day with any
+-- One row per project and UTC day, from the project's first item (or first judgement) to the last day with any
 -- judgement in the warehouse: items created and completed, the open backlog at the end of the
 -- day, turnaround percentiles and SLA breaches of the items completed that day, and a delivery
 -- forecast from the trailing completion rate.
@@ -24,12 +24,27 @@ as_of as (
     select max(submitted_date) as last_day from annotations
 ),
 
-project_span as (
+first_days as (
     select
         project_id,
         min(cast(created_at as date)) as first_day
     from item_completion
     where created_at is not null
+    group by project_id
+    union all
+    -- without an items export, a project starts with its first judgement
+    select
+        project_id,
+        min(submitted_date) as first_day
+    from annotations
+    group by project_id
+),
+
+project_span as (
+    select
+        project_id,
+        min(first_day) as first_day
+    from first_days
     group by project_id
 ),
 
