@@ -7,7 +7,7 @@
         x > 4:              erfc = exp(-x^2) / x * (1/sqrt(pi) - R(1/x^2) / x^2 ... ) (P/Q form)
         x >= 26.6:          erfc = 0 (below the smallest double)
 
-    exp(-x^2) is split as exp(-s^2) * exp(-(x - s)(x + s)) with s = trunc(16x) / 16 to keep the
+    exp(-x^2) is split as exp(-s^2) * exp(-(x - s)(x + s)) with s = floor(16x) / 16 to keep the
     relative error near machine precision. Portable SQL arithmetic only (no engine erfc).
     Reference: Cody (1969), Math. Comp. 23:631-637; Cody (1993) ACM TOMS 19:22-32 (CALERF).
 #}
@@ -50,7 +50,8 @@
         {%- set num3.s = '(' ~ num3.s ~ ' + cast(' ~ p[i] ~ ' as double)) * ' ~ w -%}
         {%- set den3.s = '(' ~ den3.s ~ ' + cast(' ~ q[i] ~ ' as double)) * ' ~ w -%}
     {%- endfor -%}
-    {%- set s = '(trunc(' ~ xx ~ ' * 16) / 16)' -%}
+    {#- floor = trunc for x >= 0, and portable (Spark's trunc() is for dates) -#}
+    {%- set s = '(floor(' ~ xx ~ ' * 16) / 16)' -%}
     {%- set split_exp = 'exp(-' ~ s ~ ' * ' ~ s ~ ') * exp(-(' ~ xx ~ ' - ' ~ s ~ ') * (' ~ xx ~ ' + ' ~ s ~ '))' -%}
     (
         case

@@ -24,6 +24,28 @@
 {{ return(files) }}
 {% endmacro %}
 
+{#
+    Spark lists the directory with the binaryFile source (only `path` is selected, so no file
+    content is read) and filters the names with the same rule as labelhouse/contract.py. This
+    works for any Hadoop file system path (file:, s3a:, abfss:, hdfs:). A listing computed
+    outside dbt can be passed instead as var('raw_files_listing') = {entity: [path, ...]}.
+#}
+{% macro spark__raw_files(entity) %}
+{% if not execute %}{{ return([]) }}{% endif %}
+{% set given = var('raw_files_listing', none) %}
+{% if given is not none %}{{ return((given.get(entity) or []) | sort) }}{% endif %}
+{% set raw_dir = var('raw_dir').rstrip('/') %}
+{% set listing %}
+        select path from binaryFile.`{{ raw_dir }}`
+    {% endset %}
+{% set pattern = modules.re.compile(modules.re.escape(entity) ~ '.*\\.(csv|csv\\.gz|jsonl|parquet)$') %}
+{% set files = [] %}
+{% for path in run_query(listing).columns[0].values() %}
+{% if pattern.match(path.split('/')[-1]) %}{% do files.append(path) %}{% endif %}
+{% endfor %}
+{{ return(files | sort) }}
+{% endmacro %}
+
 
 {#
     raw_file_format(path) -> 'csv' | 'jsonl' | 'parquet', from the file name.
@@ -44,6 +66,11 @@
 #}
 {% macro raw_file_columns(path) %}
 {{ return(adapter.dispatch('raw_file_columns', 'labelhouse')(path)) }}
+{% endmacro %}
+
+{% macro spark__raw_file_columns(path) %}
+{% set result = run_query('select * from ' ~ labelhouse.raw_file_reader(path, none) ~ ' limit 0') %}
+{{ return(result.column_names | list) }}
 {% endmacro %}
 
 {% macro duckdb__raw_file_columns(path) %}
@@ -78,6 +105,35 @@ read_csv({{ quoted }}, header = true, all_varchar = true)
 
 
 {#
+    Spark: Parquet is queried in place (parquet.`path`), which keeps the _metadata.row_index
+    column. CSV and JSON lines need reader options, so they get a temporary view per file (named
+    from a hash of the path), created at compile time; every dbt-spark session connection
+    shares one SparkSession, so the model's statement sees it. CSV is read with its header and
+    every column as text (no schema inference, RFC 4180 quotes); JSON lines with
+    primitivesAsString, so numbers keep their text as written.
+#}
+{% macro spark__raw_file_reader(path, columns) %}
+{%- set fmt = labelhouse.raw_file_format(path) -%}
+{%- if fmt == 'parquet' -%}
+parquet.`{{ path | replace('`', '``') }}`
+{%- else -%}
+{%- set view = 'labelhouse_raw_' ~ local_md5(path) -%}
+{%- set quoted = "'" ~ (path | replace("\\", "\\\\") | replace("'", "\\'")) ~ "'" -%}
+{%- if fmt == 'jsonl' -%}
+{%- set ddl = "using json options (path " ~ quoted ~ ", primitivesAsString 'true')" -%}
+{%- else -%}
+{%- set ddl = "using csv options (path " ~ quoted
+    ~ ", header 'true', inferSchema 'false', multiLine 'true', escape '\"')" -%}
+{%- endif -%}
+{%- if execute -%}
+{%- do run_query('create or replace temporary view ' ~ view ~ ' ' ~ ddl) -%}
+{%- endif -%}
+{{ view }}
+{%- endif -%}
+{%- endmacro %}
+
+
+{#
     raw_row_number(path) -> 1-based row number of a record within its file.
 #}
 {% macro raw_row_number(path) %}
@@ -89,5 +145,18 @@ read_csv({{ quoted }}, header = true, all_varchar = true)
         file_row_number + 1
     {%- else -%}
 row_number() over ()
+{%- endif -%}
+{% endmacro %}
+
+{#
+    Spark has no file row number for CSV and JSON: monotonically_increasing_id() grows along
+    each file split and the splits of one file are in offset order, so its rank is the row
+    number (one window over the file; fine for exports, not for one file of billions of rows).
+#}
+{% macro spark__raw_row_number(path) %}
+{%- if labelhouse.raw_file_format(path) == 'parquet' -%}
+        _metadata.row_index + 1
+    {%- else -%}
+row_number() over (order by monotonically_increasing_id())
 {%- endif -%}
 {% endmacro %}

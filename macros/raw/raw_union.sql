@@ -16,10 +16,10 @@
     {%- endif -%}
     {%- if files | length == 0 -%}
         select
-            cast(null as varchar) as source_file,
+            cast(null as {{ dbt.type_string() }}) as source_file,
             cast(null as bigint) as source_row_number,
             {%- for c in wanted %}
-                cast(null as varchar) as {{ c }}{{ ',' if not loop.last }}
+                cast(null as {{ dbt.type_string() }}) as {{ c }}{{ ',' if not loop.last }}
             {%- endfor %}
         where 1 = 0
     {%- else -%}
@@ -42,9 +42,9 @@
             cast({{ labelhouse.raw_row_number(f) }} as bigint) as source_row_number,
             {%- for c in wanted %}
                 {%- if c in by_lower %}
-                    cast({{ adapter.quote(by_lower[c]) }} as varchar) as {{ c }}{{ ',' if not loop.last }}
+                    cast({{ adapter.quote(by_lower[c]) }} as {{ dbt.type_string() }}) as {{ c }}{{ ',' if not loop.last }}
                 {%- else %}
-                    cast(null as varchar) as {{ c }}{{ ',' if not loop.last }}
+                    cast(null as {{ dbt.type_string() }}) as {{ c }}{{ ',' if not loop.last }}
                 {%- endif %}
             {%- endfor %}
         from {{ labelhouse.raw_file_reader(f, actual) }}

@@ -87,7 +87,7 @@ binary_counts as (
         project_id,
         label,
         -- one folded unit per size; the prefix keeps it apart from real item ids
-        concat('(items without the label, m_u = ', cast(n_judgements as varchar), ')') as unit_id,
+        concat('(items without the label, m_u = ', cast(n_judgements as {{ dbt.type_string() }}), ')') as unit_id,
         n_items as unit_weight,
         'negative' as category,
         n_judgements as n_votes,

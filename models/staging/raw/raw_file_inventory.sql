@@ -9,7 +9,7 @@
         '{{ entity }}' as entity,
         '{{ f.split("/")[-1] | replace("'", "''") }}' as source_file,
         '{{ raw_file_format(f) }}' as file_format,
-        count(*) as n_rows,
+        count(*) as n_rows
     from {{ raw_file_reader(f, raw_file_columns(f)) }}
         {%- endset %}
         {%- set ns.selects = ns.selects + [one] %}
@@ -20,9 +20,9 @@ with
 files as (
     {%- if ns.selects | length == 0 %}
         select
-            cast(null as varchar) as entity,
-            cast(null as varchar) as source_file,
-            cast(null as varchar) as file_format,
+            cast(null as {{ dbt.type_string() }}) as entity,
+            cast(null as {{ dbt.type_string() }}) as source_file,
+            cast(null as {{ dbt.type_string() }}) as file_format,
             cast(null as bigint) as n_rows
         where 1 = 0
     {%- else %}

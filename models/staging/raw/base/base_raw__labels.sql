@@ -13,10 +13,10 @@ with
         select
             'seed:labels.csv' as source_file,
             cast(row_number() over (order by label) as bigint) as source_row_number,
-            cast(label as varchar) as label,
-            cast(policy_area as varchar) as policy_area,
-            cast(is_violating as varchar) as is_violating,
-            cast(severity as varchar) as severity
+            cast(label as {{ dbt.type_string() }}) as label,
+            cast(policy_area as {{ dbt.type_string() }}) as policy_area,
+            cast(is_violating as {{ dbt.type_string() }}) as is_violating,
+            cast(severity as {{ dbt.type_string() }}) as severity
         from {{ ref('labels') }}
     ),
 {%- endif %}
