@@ -95,8 +95,11 @@ def describe_dbt_failure(result_nodes: list[dict], error: str | None, step: str 
         lines.append(error.strip())
     for node in result_nodes:
         if node["status"] in ("error", "fail", "runtime error"):
-            message = (node["message"] or "").strip().splitlines()
-            lines.append(f"  {node['status'].upper()} {node['name']}: {message[0] if message else ''}")
+            message = [m.strip() for m in (node["message"] or "").strip().splitlines() if m.strip()]
+            first = message[0] if message else ""
+            lines.append(f"  {node['status'].upper()} {node['name']}: {first}")
+            # a compilation error's useful sentence (the file, what to do) follows the first line
+            lines.extend(f"    {m}" for m in message[1:4])
     lines.append("The published warehouse was not changed.")
     return "\n".join(lines)
 

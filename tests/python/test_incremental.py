@@ -102,7 +102,8 @@ def test_incremental_build_equals_full_refresh(raw_day_one: Path, tmp_path: Path
 def test_removed_export_requires_full_refresh(raw_day_one: Path, tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     _build(raw_day_one, warehouse)
-    (raw_day_one / "annotations_2026-10-01.csv").unlink()
+    # the day-one export is renamed (removed under its old name) and a new day arrives
+    (raw_day_one / "annotations_2026-10-01.csv").rename(raw_day_one / "annotations_2026-10-01_fixed.csv")
     shutil.copy(FIXTURES / "handmade" / "annotations_2026-10-02.csv", raw_day_one)
     proc = subprocess.run(
         [*CLI, "build", "--raw", str(raw_day_one), "--warehouse", str(warehouse), "--no-report"],

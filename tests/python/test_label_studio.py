@@ -294,7 +294,8 @@ def test_annotation_counts_per_annotator_and_project(imported: Imported) -> None
     expected = Counter((j["annotator_id"], j["project_id"]) for j in ref.judgements.values())
     daily = query(imported.warehouse, "select annotator_id, project_id, sum(n_annotations) "
                   "from marts.fct_annotator_daily group by all")  # fmt: skip
-    assert {(a, p): n for a, p, n in daily} == dict(expected)
+    # skip-only annotator days have rows with 0 judgements (they carry the skip rate)
+    assert {(a, p): n for a, p, n in daily if n > 0} == dict(expected)
     dim = query(imported.warehouse, "select annotator_id, n_annotations from marts.dim_annotator")
     per_annotator = Counter(j["annotator_id"] for j in ref.judgements.values())
     everyone = {j["annotator_id"] for j in ref.judgements.values()} | {s[2] for s in ref.skips.values()}

@@ -76,6 +76,7 @@ completed_per_day as (
         project_id,
         cast(completed_at as date) as day,
         count(*) as items_completed,
+        count(created_at) as items_completed_with_created_at,
         {{ percentile_cont('turnaround_hours', 0.5) }} as median_turnaround_hours,
         {{ percentile_cont('turnaround_hours', 0.9) }} as p90_turnaround_hours,
         count(case when turnaround_hours is not null and sla_hours is not null then 1 end) as n_sla_measured,
@@ -111,6 +112,7 @@ daily as (
         project_days.day,
         coalesce(created_per_day.items_created, 0) as items_created,
         coalesce(completed_per_day.items_completed, 0) as items_completed,
+        coalesce(completed_per_day.items_completed_with_created_at, 0) as items_completed_with_created_at,
         coalesce(annotations_per_day.n_annotations, 0) as n_annotations,
         coalesce(annotations_per_day.n_active_annotators, 0) as n_active_annotators,
         coalesce(skips_per_day.n_skips, 0) as n_skips,
@@ -140,6 +142,9 @@ cumulative as (
         sum(items_completed) over (
             partition by project_id order by day rows between unbounded preceding and current row
         ) as cumulative_completed,
+        sum(items_completed_with_created_at) over (
+            partition by project_id order by day rows between unbounded preceding and current row
+        ) as cumulative_completed_with_created_at,
         sum(items_completed) over (
             partition by project_id order by day
             rows between {{ [(var('forecast_window_days') | int) - 1, 0] | max }} preceding and current row
@@ -171,7 +176,7 @@ final as (
         case when n_annotations + n_skips > 0 then cast(n_skips as double) / (n_annotations + n_skips) end as skip_rate,
         cast(cumulative_created as bigint) as cumulative_created,
         cast(cumulative_completed as bigint) as cumulative_completed,
-        cast(cumulative_created - cumulative_completed as bigint) as open_backlog,
+        cast(cumulative_created - cumulative_completed_with_created_at as bigint) as open_backlog,
         median_turnaround_hours,
         p90_turnaround_hours,
         n_sla_breached,
