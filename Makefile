@@ -7,9 +7,11 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONDONTWRITEBYTECODE := 1
 
 SQL_PATHS := models macros tests analyses
-PY_PATHS := labelhouse tests/python examples bench
+PY_PATHS := labelhouse tests/python tests/spark examples bench
 
 .PHONY: build test lint fix dbt-test pytest bench clean venv
+
+include spark.mk
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
