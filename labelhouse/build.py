@@ -179,6 +179,21 @@ def build(
 
             if warehouse.exists() and not full_refresh:
                 shutil.copyfile(warehouse, candidate)
+
+            def audit(gate: str) -> None:
+                """Run one GX gate on the candidate, record it, print it, stop the build if it failed."""
+                with _timed(timings, f"{gate} gate"):
+                    report = run_gate(
+                        gate, candidate, expectations_dir=expectations_dir, params=gate_params,
+                        results_dir=run_dir / "gx",
+                    )
+                gates.append(report)
+                run_log.add_gate(record, report)
+                progress("      " + report.summary_line())
+                for warning in report.warnings:
+                    progress("      warning " + warning.line())
+                raise_if_failed(report)
+
             step = "landing (dbt build of staging)"
             progress("[2/6] Landing the raw exports: dbt build of staging into a candidate warehouse")
             n_models, n_tests = _dbt_step(
@@ -193,16 +208,7 @@ def build(
 
             step = "raw gate"
             progress("[3/6] Raw gate: Great Expectations on the landed rows")
-            with _timed(timings, "raw gate"):
-                raw_report = run_gate(
-                    "raw", candidate, expectations_dir=expectations_dir, params=gate_params, results_dir=run_dir / "gx"
-                )
-            gates.append(raw_report)
-            run_log.add_gate(record, raw_report)
-            progress("      " + raw_report.summary_line())
-            for warning in raw_report.warnings:
-                progress("      warning " + warning.line())
-            raise_if_failed(raw_report)
+            audit("raw")
 
             step = "write (dbt build of the rest)"
             progress("[4/6] Writing the warehouse: dbt build of intermediate models and marts")
@@ -218,16 +224,7 @@ def build(
 
             step = "mart gate"
             progress("[5/6] Mart gate: Great Expectations on the candidate warehouse")
-            with _timed(timings, "mart gate"):
-                mart_report = run_gate(
-                    "mart", candidate, expectations_dir=expectations_dir, params=gate_params, results_dir=run_dir / "gx"
-                )
-            gates.append(mart_report)
-            run_log.add_gate(record, mart_report)
-            progress("      " + mart_report.summary_line())
-            for warning in mart_report.warnings:
-                progress("      warning " + warning.line())
-            raise_if_failed(mart_report)
+            audit("mart")
 
             step = "publish"
             progress(f"[6/6] Publishing {warehouse}")
