@@ -37,7 +37,7 @@ fix: venv
 	$(BIN)/ruff check --fix $(wildcard $(PY_PATHS))
 
 dbt-test: venv
-	$(BIN)/labelhouse build --warehouse warehouse/test/labelhouse.duckdb
+	$(BIN)/labelhouse build --warehouse warehouse/test/labelhouse.duckdb --unit-tests
 
 pytest: venv
 	$(BIN)/pytest -q

@@ -146,12 +146,15 @@ def build(
     gate_params: dict[str, Any] | None = None,
     expectations_dir: Path | None = None,
     keep_failed_candidate: bool = False,
+    unit_tests: bool = False,
 ) -> BuildResult:
     """Build the warehouse from raw_dir and publish it at `warehouse`; raise LabelhouseError on failure.
 
     gate_params overrides suite parameters for this build (e.g. {"row_level_mostly": 0.95});
     expectations_dir points at another folder of suites (tests); keep_failed_candidate keeps a
-    failed run's candidate file in its run folder for inspection.
+    failed run's candidate file in its run folder for inspection. unit_tests also runs the dbt
+    unit tests (they test the models' code, not the data, so `make test` runs them and a daily
+    build skips them).
     """
     warehouse = Path(warehouse).resolve()
     raw_dir = Path(raw_dir).resolve()
@@ -213,7 +216,9 @@ def build(
             step = "write (dbt build of the rest)"
             progress("[4/6] Writing the warehouse: dbt build of intermediate models and marts")
             n_models, n_tests = _dbt_step(
-                ["build", "--exclude", STAGING_SELECTOR] + (["--full-refresh"] if full_refresh else []),
+                ["build", "--exclude", STAGING_SELECTOR]
+                + ([] if unit_tests else ["--exclude-resource-type", "unit_test"])
+                + (["--full-refresh"] if full_refresh else []),
                 candidate,
                 raw_dir,
                 run_dir / "dbt",

@@ -64,6 +64,9 @@ def build(
     warehouse: Path = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", help="Published DuckDB file."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild everything from the raw files."),
     report: bool = typer.Option(True, "--report/--no-report", help="Render the report site after publishing."),
+    unit_tests: bool = typer.Option(
+        False, "--unit-tests/--no-unit-tests", help="Also run the dbt unit tests (make test does)."
+    ),
 ) -> None:
     """Build, check and publish the warehouse from a raw export directory."""
     from labelhouse.build import build as run_build
@@ -72,7 +75,7 @@ def build(
         if raw is None:
             raw = DEFAULT_RAW_DIR
             ensure_demo(raw)
-        result = run_build(raw, warehouse, full_refresh=full_refresh, progress=_say)
+        result = run_build(raw, warehouse, full_refresh=full_refresh, progress=_say, unit_tests=unit_tests)
     except LabelhouseError as exc:
         _fail(exc)
         return
@@ -129,13 +132,17 @@ def import_label_studio(
     project: str = typer.Option(None, "--project", help="project_id to use (default: the task's project)."),
     from_name: str = typer.Option(None, "--from-name", help="Choice group to read when there are several."),
     language_key: str = typer.Option("language", "--language-key", help="Key of task data holding the language."),
+    add_labels: bool = typer.Option(
+        True, "--add-labels/--no-add-labels", help="Add choices outside the taxonomy to a labels file."
+    ),
 ) -> None:
     """Convert a Label Studio JSON export into raw contract files."""
     from labelhouse.importers.label_studio import import_export
 
     try:
         summary = import_export(
-            export, out, project_id=project, from_name=from_name, language_key=language_key, progress=_say
+            export, out, project_id=project, from_name=from_name, language_key=language_key,
+            add_labels=add_labels, progress=_say,
         )
     except LabelhouseError as exc:
         _fail(exc)

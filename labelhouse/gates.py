@@ -337,12 +337,15 @@ def _expand_rules(asset: dict[str, Any], catalog: Catalog, table: str) -> list[d
 
 
 def _text_predicate(asset: dict[str, Any], catalog: Catalog, table: str, params: dict[str, Any]) -> str | None:
-    """OR of `text_column_predicate` over every text column of the table (None when it has none)."""
+    """OR of `text_column_predicate` over every text column of the table (None when it has none),
+    except the columns listed in the asset's `text_columns_except`."""
     template = asset.get("text_column_predicate")
     if not template:
         return None
     template = resolve(template, params)
-    texts = [c for c, t in catalog.columns.get(table, []) if t.upper().startswith("VARCHAR")]
+    skipped = {c.lower() for c in asset.get("text_columns_except", [])}
+    texts = [c for c, t in catalog.columns.get(table, [])
+             if t.upper().startswith("VARCHAR") and c.lower() not in skipped]
     if not texts:
         return None
     return " or ".join("(" + template.replace("{column}", f'"{c}"') + ")" for c in texts)

@@ -83,6 +83,7 @@ class ImportSummary:
     ignored_groups: Counter[str] = field(default_factory=Counter)
     unknown_labels: Counter[str] = field(default_factory=Counter)
     rejects_file: Path | None = None
+    labels_file: Path | None = None
 
     def lines(self) -> list[str]:
         out = [f"Read {self.n_tasks:,} tasks from {self.export.name} into {self.out}"]
@@ -102,7 +103,13 @@ class ImportSummary:
         if self.ignored_groups:
             groups = ", ".join(f"{g} x{n:,}" for g, n in sorted(self.ignored_groups.items()))
             out.append(f"  other choice groups (ignored): {groups}")
-        if self.unknown_labels:
+        if self.unknown_labels and self.labels_file is not None:
+            names = ", ".join(sorted(self.unknown_labels))
+            out.append(
+                f"  labels outside the taxonomy: {names} -- added to {self.labels_file.name} with the current"
+                " taxonomy (fill in policy_area, is_violating and severity there)"
+            )
+        elif self.unknown_labels:
             names = ", ".join(sorted(self.unknown_labels))
             out.append(
                 f"  labels outside the taxonomy (staging will reject them as 'unknown label'): {names}"
@@ -118,9 +125,15 @@ def import_export(
     project_id: str | None = None,
     from_name: str | None = None,
     language_key: str = "language",
+    add_labels: bool = True,
     progress: Callable[[str], None] = lambda _message: None,
 ) -> ImportSummary:
-    """Convert the Label Studio JSON export `export` into raw contract files in `out`."""
+    """Convert the Label Studio JSON export `export` into raw contract files in `out`.
+
+    With add_labels, choices outside the taxonomy (a project's own label names) are added to a
+    `labels_label_studio_<export>.csv` beside the other files, together with the taxonomy in force
+    (the raw directory's labels files, else the bundled seed), so that the build accepts them.
+    """
     export, out = Path(export), Path(out)
     if not export.is_file():
         raise LabelhouseError(f"Label Studio export '{export}' does not exist.")
@@ -151,8 +164,46 @@ def import_export(
         if entity in written:
             summary.files[entity] = written[entity]
     summary.rejects_file = written.get("rejects")
+    labels_target = out / f"labels_label_studio_{stem}.csv"
+    if add_labels and summary.unknown_labels:
+        summary.labels_file = _write_taxonomy(out, labels_target, summary.unknown_labels)
     progress(f"  {summary.n_tasks:,} tasks read")
     return summary
+
+
+LABEL_COLUMNS = ("label", "policy_area", "is_violating", "severity")
+
+
+def _taxonomy_files(out: Path, exclude: Path | None = None) -> list[Path]:
+    """The raw directory's labels*.csv files (they replace the seed taxonomy), else the seed."""
+    raw_name = re.compile(r"labels.*\.(csv|csv\.gz|jsonl|parquet)")
+    files = sorted(p for p in out.iterdir() if p.is_file() and raw_name.fullmatch(p.name) and p != exclude)
+    return files or [PROJECT_ROOT / "seeds" / "labels.csv"]
+
+
+def _write_taxonomy(out: Path, target: Path, new_labels: Counter[str]) -> Path:
+    """Write the taxonomy in force plus `new_labels` (metadata left empty) to `target`, atomically."""
+    rows: dict[str, dict[str, str]] = {}
+    for path in _taxonomy_files(out, exclude=target):
+        if not path.name.endswith(".csv"):
+            continue
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                row = {k.strip().lower(): (v or "") for k, v in row.items() if k}
+                label = _normalise_label(row.get("label", ""))
+                if label:
+                    rows[label] = {c: row.get(c, "") for c in LABEL_COLUMNS} | {"label": label}
+    for raw_label in sorted(new_labels):
+        label = _normalise_label(raw_label)
+        rows.setdefault(label, dict.fromkeys(LABEL_COLUMNS, "") | {"label": label})
+    partial = target.with_name(target.name + ".partial")
+    with open(partial, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(LABEL_COLUMNS)
+        for label in sorted(rows):
+            writer.writerow([rows[label][c] for c in LABEL_COLUMNS])
+    partial.replace(target)
+    return target
 
 
 class _Writers:
@@ -257,12 +308,9 @@ def _id_of_task(export: Path, index: int) -> Any:
 
 def _taxonomy(out: Path) -> set[str] | None:
     """The labels staging will accept: labels*.csv in the raw directory, else the seed taxonomy."""
-    raw_name = re.compile(r"labels.*\.(csv|csv\.gz|jsonl|parquet)")
-    files = sorted(p for p in out.iterdir() if p.is_file() and raw_name.fullmatch(p.name))
+    files = _taxonomy_files(out)
     if any(not p.name.endswith(".csv") for p in files):
         return None  # only CSV taxonomies are checked here; staging checks every format
-    if not files:
-        files = [PROJECT_ROOT / "seeds" / "labels.csv"]
     labels: set[str] = set()
     try:
         for path in files:

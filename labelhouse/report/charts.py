@@ -175,7 +175,10 @@ def chart_spec(options: dict[str, Any], kinds: dict[str, str], where: str) -> di
             lo, hi = ci
             horizontal = x is not None and _vl_type(kinds.get(x, "")) == "quantitative" and (
                 y is not None and _vl_type(kinds.get(y, "")) != "quantitative")
-            ci_enc: dict[str, Any] = {k: v for k, v in enc.items() if k in ("color", "opacity", "detail")}
+            band = mark in ("line", "area")
+            # a band keeps its own (low) opacity: the n < 30 opacity encoding would make it solid
+            kept = ("color", "detail") if band else ("color", "opacity", "detail")
+            ci_enc: dict[str, Any] = {k: v for k, v in enc.items() if k in kept}
             if horizontal:
                 ci_enc["y"] = enc["y"]
                 ci_enc["x"] = alt.X(field=lo, type="quantitative")
@@ -184,7 +187,7 @@ def chart_spec(options: dict[str, Any], kinds: dict[str, str], where: str) -> di
                 ci_enc["x"] = enc["x"]
                 ci_enc["y"] = alt.Y(field=lo, type="quantitative")
                 ci_enc["y2"] = alt.Y2(field=hi)
-            if mark in ("line", "area"):
+            if band:
                 ci_mark = base.mark_area(opacity=float(options.get("ci_opacity", 0.12)))
             else:
                 ci_mark = base.mark_rule(strokeWidth=2)

@@ -14,7 +14,7 @@ _STUBS: dict[str, Callable[..., Any]] = {
     "raw_row_number": lambda path: "row_number() over ()",
     "to_utc_timestamp": lambda expr: f"cast({expr} as timestamp)",
     "try_cast_to": lambda expr, type_: f"try_cast({expr} as {type_})",
-    "json_record": lambda columns: "to_json(raw_record)",
+    "json_record": lambda columns, prefix="": "to_json(raw_record)",
     "percentile_cont": lambda expr, fraction: f"quantile_cont({expr}, {fraction})",
     "epoch_seconds_between": lambda start, end: f"(epoch({end}) - epoch({start}))",
     "date_spine_days": lambda start, end: f"(select {start} as day union all select {end} as day)",

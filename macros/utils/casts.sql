@@ -59,16 +59,16 @@
 
 
 {# A JSON object of the given text columns, kept with rejected rows for diagnosis. #}
-{% macro json_record(columns) %}
-    {{ return(adapter.dispatch('json_record', 'labelhouse')(columns)) }}
+{% macro json_record(columns, prefix='') %}
+    {{ return(adapter.dispatch('json_record', 'labelhouse')(columns, prefix)) }}
 {% endmacro %}
 
-{% macro duckdb__json_record(columns) -%}
-    cast(to_json({ {%- for c in columns %}'{{ c }}': {{ c }}{{ ', ' if not loop.last }}{% endfor -%} }) as varchar)
+{% macro duckdb__json_record(columns, prefix='') -%}
+    cast(to_json({ {%- for c in columns %}'{{ c }}': {{ prefix }}{{ c }}{{ ', ' if not loop.last }}{% endfor -%} }) as varchar)
 {%- endmacro %}
 
-{% macro spark__json_record(columns) -%}
-    to_json(named_struct({%- for c in columns %}'{{ c }}', {{ c }}{{ ', ' if not loop.last }}{% endfor -%}))
+{% macro spark__json_record(columns, prefix='') -%}
+    to_json(named_struct({%- for c in columns %}'{{ c }}', {{ prefix }}{{ c }}{{ ', ' if not loop.last }}{% endfor -%}))
 {%- endmacro %}
 
 

@@ -325,6 +325,24 @@ def test_mart_fault_fails(tmp_path: Path, statement: str, needle: str) -> None:
     assert len(report.failures) == 1, message
 
 
+def test_privacy_covers_the_staging_and_intermediate_tables_the_reports_read(tmp_path: Path) -> None:
+    leak = "create table intermediate.int_annotations as select 'jane.doe@example.org' as annotator_id"
+    report = run_gate("mart", make_marts(tmp_path / "leak.duckdb", [*CLEAN, "create schema intermediate", leak]))
+    assert [o.asset for o in report.failures] == ["int_annotations"], report.failure_message()
+    assert "e-mail-like string" in report.failure_message()
+    # raw_record (the raw row, kept for diagnosis) is not scanned: no report page selects it
+    diagnosis = ("create table staging.rejected_rows as select 'annotations' as entity, 'unknown label' as "
+                 "reject_reason, repeat('{\"annotator_id\": \"jane.doe@example.org\"} ', 9) as raw_record")
+    report = run_gate("mart", make_marts(tmp_path / "ok.duckdb", [*CLEAN, "create schema staging", diagnosis]))
+    assert not any(o.asset == "rejected_rows" and "e-mail" in o.problem for o in report.failures), (
+        report.failure_message())
+    # the same value in a column a page does show is caught
+    shown = diagnosis.replace("'unknown label' as reject_reason", "'jane.doe@example.org' as reject_reason")
+    report = run_gate("mart", make_marts(tmp_path / "shown.duckdb", [*CLEAN, "create schema staging", shown]))
+    assert any(o.asset == "rejected_rows" and "e-mail" in o.problem for o in report.failures), (
+        report.failure_message())
+
+
 def test_reconciliation_and_rejected_share(tmp_path: Path) -> None:
     statements = [
         "create schema staging",

@@ -360,6 +360,21 @@ def test_skips_per_annotator_and_project(imported: Imported) -> None:
     judged = query(imported.warehouse, "select count(*) from intermediate.int_annotations where annotation_id in "
                    "(select annotation_id from staging.stg_raw__annotation_skips)")  # fmt: skip
     assert judged == [(0,)]  # a skip is never a judgement
+    # the skip rates in the throughput marts: skips / (judgements + skips), per annotator and project
+    judgements = Counter((j["annotator_id"], j["project_id"]) for j in ref.judgements.values())
+    daily = query(imported.warehouse, "select annotator_id, project_id, sum(n_skips), sum(n_annotations), "
+                  "count(*) filter (where abs(skip_rate - n_skips / (n_skips + n_annotations)) > 1e-12) "
+                  "from marts.fct_annotator_daily group by all")  # fmt: skip
+    assert {(a, p): n for a, p, n, _, _ in daily if n} == dict(expected)
+    assert all(bad == 0 and judged == judgements.get((a, p), 0) for a, p, _, judged, bad in daily)
+    per_project = Counter()
+    for (_, project), n in expected.items():
+        per_project[project] += n
+    projects = query(imported.warehouse, "select project_id, sum(n_skips), sum(n_annotations), count(*) filter "
+                     "(where abs(skip_rate - n_skips / (n_skips + n_annotations)) > 1e-12) "
+                     "from marts.fct_project_daily group by all")  # fmt: skip
+    assert {p: n for p, n, _, _ in projects if n} == dict(per_project)
+    assert all(bad == 0 for *_, bad in projects)
 
 
 def test_items_and_languages(imported: Imported) -> None:
@@ -512,6 +527,80 @@ def test_reimport_replaces_its_files_and_gzip_is_read(tmp_path: Path) -> None:
     second = import_export(zipped, out, project_id=None, from_name=None, language_key="language")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert first.rows == second.rows
+
+
+def test_successive_snapshot_exports_supersede_instead_of_rejecting(tmp_path: Path) -> None:
+    """Label Studio exports are snapshots: a later export repeats every earlier annotation.
+
+    Both exports in one raw directory give the same marts as the later export alone: the repeats
+    are re-exports (superseded), not duplicates (rejected), and an annotation edited between the
+    two exports counts with its later label.
+    """
+    generated = tmp_path / "generated.json"
+    generate_export(generated, seed=11, n_tasks=150, first_task=300_000, projects=[910, 911])
+    tasks = json.loads(generated.read_text(encoding="utf-8"))
+    earlier_tasks = json.loads(json.dumps(tasks[:100]))
+    edited = next(
+        a for t in tasks[:100] for a in t["annotations"]
+        if not a["was_cancelled"] and not a["ground_truth"] and len(a["result"][0]["value"]["choices"]) == 1
+    )
+    new_label = next(x for x in DISPLAY_LABELS if x != edited["result"][0]["value"]["choices"][0])
+    edited["result"][0]["value"]["choices"] = [new_label]
+    edited["updated_at"] = "2026-12-31T00:00:00.000000Z"
+    earlier = tmp_path / "project-910-at-2026-10-01-09-00-aaaa.json"
+    later = tmp_path / "project-910-at-2026-10-08-09-00-bbbb.json"
+    earlier.write_text(json.dumps(earlier_tasks), encoding="utf-8")
+    later.write_text(json.dumps(tasks), encoding="utf-8")
+    both, only_later = tmp_path / "both", tmp_path / "later"
+    first = import_export(earlier, both, project_id=None, from_name="policy", language_key="language")
+    import_export(later, both, project_id=None, from_name="policy", language_key="language")
+    import_export(later, only_later, project_id=None, from_name="policy", language_key="language")
+    select = "path:models/staging +path:models/marts/core +path:models/marts/throughput +int_item_truth"
+    w_both = _build(both, tmp_path / "both.duckdb", select)
+    w_later = _build(only_later, tmp_path / "later.duckdb", select)
+
+    assert query(w_both, "select entity, reject_reason, count(*) from staging.rejected_rows group by all") == []
+    for entity in ("annotations", "annotation_skips", "predictions"):
+        superseded, kept = query(w_both, f"select count(*) filter (where is_superseded), count(*) filter (where not "
+                                 f"is_superseded) from staging.base_raw__{entity}")[0]  # fmt: skip
+        assert superseded == first.rows[entity] > 0, entity
+        assert kept == query(w_later, f"select count(*) from staging.stg_raw__{entity}")[0][0], entity
+    label = query(w_both, f"select label from staging.stg_raw__annotations where annotation_id = '{edited['id']}'")
+    assert label == [(_norm(new_label),)]
+    for table in ("marts.fct_annotator_daily", "marts.fct_project_daily", "marts.dim_annotator",
+                  "marts.dim_item", "marts.dim_project"):
+        sql = f"select * from {table} order by all"
+        assert query(w_both, sql) == query(w_later, sql), table
+
+
+def test_a_projects_own_choices_are_added_to_the_taxonomy(tmp_path: Path) -> None:
+    """Choices outside the bundled taxonomy must not make the two commands fail: the import adds
+    them (with the taxonomy in force) to a labels file; --no-add-labels leaves them to staging."""
+    tasks = _tasks()
+    changed = next(a for t in tasks for a in t["annotations"] if not a.get("was_cancelled") and a.get("result")
+                   and a["result"][0].get("type") == "choices" and len(a["result"][0]["value"]["choices"]) == 1)
+    changed["result"][0]["value"]["choices"] = ["Scam Offer"]
+    export = _write(tmp_path, tasks)
+    select = "+path:models/staging"
+    raw = tmp_path / "raw"
+    summary = import_export(export, raw, project_id=None, from_name="policy", language_key="language")
+    assert summary.labels_file is not None and summary.labels_file.name == "labels_label_studio_export.csv"
+    assert any("Scam Offer" in line and summary.labels_file.name in line for line in summary.lines())
+    warehouse = _build(raw, tmp_path / "w.duckdb", select)
+    assert query(warehouse, "select count(*) from staging.rejected_rows where reject_reason = 'unknown label'") == [(0,)]
+    labels = dict((r[0], r[1:]) for r in query(warehouse, "select label, policy_area, is_violating "
+                                                          "from staging.stg_raw__labels"))  # fmt: skip
+    assert labels["scam_offer"] == (None, None)
+    assert labels["hate"] == ("hate_speech", True)  # the bundled taxonomy's metadata is kept
+    assert query(warehouse, f"select label from staging.stg_raw__annotations where annotation_id = '{changed['id']}'"
+                 ) == [("scam_offer",)]  # fmt: skip
+
+    raw_without = tmp_path / "raw_without"
+    summary = import_export(export, raw_without, project_id=None, from_name="policy", language_key="language",
+                            add_labels=False)  # fmt: skip
+    assert summary.labels_file is None and not list(raw_without.glob("labels*"))
+    warehouse = _build(raw_without, tmp_path / "w2.duckdb", select)
+    assert query(warehouse, "select count(*) from staging.rejected_rows where reject_reason = 'unknown label'") == [(1,)]
 
 
 def test_progress_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,8 +2,10 @@
 
     .venv-spark/bin/python tests/spark/compare.py [--annotations 10000] [--seed 7] [--workdir DIR]
 
-Both builds run the full `dbt build` (models, seeds, data tests, unit tests) from the same raw
-directory, in this one process (dbt-duckdb and dbt-spark[session] are both in .venv-spark).
+DuckDB runs one full `dbt build` (models, seeds, data tests, unit tests). Spark builds as a daily
+build does: first the raw directory without its newest annotations export (models only), then an
+incremental `dbt build` with everything, which lands only the new file. Both run in this one
+process (dbt-duckdb and dbt-spark[session] are both in .venv-spark).
 Then, for every table in the `marts` schema (and the row-level reject log, which pins the
 per-file row numbering), the two engines must have the same columns, the same number of rows
 and, with rows sorted on their non-float columns, equal values: text, integers, booleans,
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import shutil
 import sys
 import tempfile
 import time
@@ -144,6 +147,20 @@ def _check(result: DbtResult, engine: str) -> None:
         raise SystemExit(f"the {engine} build failed: {result.error or 'see the failures above'}")
 
 
+def _newest_annotations_export(raw_dir: Path) -> Path:
+    files = sorted(f for f in raw_dir.iterdir() if f.name.startswith("annotations") and f.is_file())
+    if len(files) < 2:
+        raise SystemExit(f"{raw_dir} needs two annotations exports for the incremental Spark build")
+    return files[-1]
+
+
+def _spark_landed_files(entity: str) -> set[str]:
+    _, rows = read_table(f"staging.land_raw__{entity}")
+    columns, _ = read_table(f"staging.land_raw__{entity}")
+    at = columns.index("source_file")
+    return {r[at] for r in rows}
+
+
 def run(raw_dir: Path, workdir: Path, dbt_args: Sequence[str]) -> int:
     started = time.perf_counter()
     duck_path = workdir / "duckdb" / "labelhouse.duckdb"
@@ -153,11 +170,30 @@ def run(raw_dir: Path, workdir: Path, dbt_args: Sequence[str]) -> int:
     duck_seconds = time.perf_counter() - started
     print(f"duckdb build: {duck_seconds:.1f} s")
 
+    # Spark builds incrementally, as a daily build does: first without the newest annotations
+    # export, then with it (only the new file is landed). Its marts must still equal DuckDB's
+    # full build.
+    day_one = workdir / "raw_day_one"
+    newest = _newest_annotations_export(raw_dir)
+    shutil.rmtree(day_one, ignore_errors=True)
+    day_one.mkdir(parents=True)
+    for f in sorted(raw_dir.iterdir()):
+        if f.is_file() and f != newest:
+            shutil.copy2(f, day_one / f.name)
     prepare_environment(workdir / "spark")
     started = time.perf_counter()
-    _check(build_on_spark(raw_dir, workdir / "spark", args=dbt_args), "spark")
+    models_only = ["build", "--exclude-resource-type", "test", "unit_test"]
+    _check(build_on_spark(day_one, workdir / "spark", args=models_only), "spark, without the newest export")
+    first_seconds = time.perf_counter() - started
+    print(f"spark build (local, session) without {newest.name}: {first_seconds:.1f} s")
+    started = time.perf_counter()
+    _check(build_on_spark(raw_dir, workdir / "spark", args=dbt_args, fresh=False), "spark, incremental")
     spark_seconds = time.perf_counter() - started
-    print(f"spark build (local, session): {spark_seconds:.1f} s")
+    print(f"spark incremental build adding {newest.name}: {spark_seconds:.1f} s")
+    landed = _spark_landed_files("annotations")
+    if newest.name not in landed:
+        print(f"FAILED: the incremental Spark build did not land {newest.name}", file=sys.stderr)
+        return 1
 
     tables = _duckdb_marts(duck_path)
     problems: list[str] = []

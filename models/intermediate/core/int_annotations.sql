@@ -1,42 +1,47 @@
 -- One row per current judgement, with what every downstream fact needs: the item's language,
 -- the handle time, the UTC day and week, and whether it is the annotator's latest judgement
 -- of the item (repeats of the same item by the same annotator count once in inter-annotator
--- statistics: the latest one).
+-- statistics: the latest one). The ranking window runs only over the (item, annotator) pairs
+-- judged more than once (~1% of judgements); every other judgement is its pair's first and
+-- latest.
 with
 
 annotations as (
     select * from {{ ref('stg_raw__annotations') }}
 ),
 
+judged_pairs as (
+    select
+        item_id,
+        annotator_id
+    from {{ ref('stg_raw__annotations') }}
+),
+
 items as (
     select * from {{ ref('int_items') }}
 ),
 
-enriched as (
+repeated_pairs as (
     select
-        annotations.annotation_id,
-        annotations.item_id,
-        annotations.project_id,
-        annotations.annotator_id,
-        annotations.label,
-        coalesce(items.language, annotations.language, 'und') as language,
-        annotations.submitted_at,
-        annotations.started_at,
-        {{ epoch_seconds_between('annotations.started_at', 'annotations.submitted_at') }} as handle_seconds,
-        cast(annotations.submitted_at as date) as submitted_date,
-        cast({{ dbt.date_trunc('week', 'annotations.submitted_at') }} as date) as submitted_week,
-        row_number() over (
-            partition by annotations.item_id, annotations.annotator_id
-            order by annotations.submitted_at, annotations.annotation_id
-        ) as judgement_seq,
-        count(*)
-            over (partition by annotations.item_id, annotations.annotator_id)
-            as n_judgements_by_annotator
-    from annotations
-    left join items on annotations.item_id = items.item_id
+        item_id,
+        annotator_id
+    from judged_pairs
+    group by item_id, annotator_id
+    having count(*) > 1
 ),
 
-final as (
+flagged as (
+    select
+        annotations.*,
+        repeated_pairs.item_id is not null as is_repeated_pair
+    from annotations
+    left join repeated_pairs
+        on
+            annotations.item_id = repeated_pairs.item_id
+            and annotations.annotator_id = repeated_pairs.annotator_id
+),
+
+sequenced as (
     select
         annotation_id,
         item_id,
@@ -46,12 +51,52 @@ final as (
         language,
         submitted_at,
         started_at,
-        handle_seconds,
-        submitted_date,
-        submitted_week,
+        1 as judgement_seq,
+        true as is_latest_judgement
+    from flagged
+    where not is_repeated_pair
+    union all
+    select
+        annotation_id,
+        item_id,
+        project_id,
+        annotator_id,
+        label,
+        language,
+        submitted_at,
+        started_at,
         judgement_seq,
         judgement_seq = n_judgements_by_annotator as is_latest_judgement
-    from enriched
+    from (
+        select
+            *,
+            row_number() over (
+                partition by item_id, annotator_id
+                order by submitted_at, annotation_id
+            ) as judgement_seq,
+            count(*) over (partition by item_id, annotator_id) as n_judgements_by_annotator
+        from flagged
+        where is_repeated_pair
+    ) as repeats
+),
+
+final as (
+    select
+        sequenced.annotation_id,
+        sequenced.item_id,
+        sequenced.project_id,
+        sequenced.annotator_id,
+        sequenced.label,
+        coalesce(items.language, sequenced.language, 'und') as language,
+        sequenced.submitted_at,
+        sequenced.started_at,
+        {{ epoch_seconds_between('sequenced.started_at', 'sequenced.submitted_at') }} as handle_seconds,
+        cast(sequenced.submitted_at as date) as submitted_date,
+        cast({{ dbt.date_trunc('week', 'sequenced.submitted_at') }} as date) as submitted_week,
+        sequenced.judgement_seq,
+        sequenced.is_latest_judgement
+    from sequenced
+    left join items on sequenced.item_id = items.item_id
 )
 
 select * from final

@@ -1,7 +1,9 @@
 -- Every raw skip (a task an annotator opened and skipped: Label Studio's was_cancelled), typed to
 -- UTC, with the reason it is rejected (NULL when kept) and whether it is superseded. A skip is not
 -- a judgement: it only feeds skip rates.
---   * exact duplicates (same annotation_id and skipped_at) keep the first row, reject the rest;
+--   * exact duplicates (same annotation_id and skipped_at) within one file keep the first row and
+--     reject the rest; the same row in a later file (overlapping or snapshot exports) is a
+--     re-export of it;
 --   * among the kept rows of an annotation_id the latest skipped_at wins (then the later file).
 -- Unknown items/projects are rejected only when the raw directory exports items/projects.
 {%- set has_items = raw_files('items') | length > 0 %}
@@ -64,7 +66,7 @@ duplicates_marked as (
     select
         *,
         row_number() over (
-            partition by row_reject_reason is null, annotation_id, skipped_at
+            partition by row_reject_reason is null, source_file, annotation_id, skipped_at
             order by source_file, source_row_number
         ) as duplicate_rank
     from checked

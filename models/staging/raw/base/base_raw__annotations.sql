@@ -1,14 +1,27 @@
 -- Every raw judgement, typed to UTC, with the reason it is rejected (NULL when kept) and
 -- whether a later export of the same annotation_id supersedes it.
---   * exact duplicates (same annotation_id and exported_at) keep the first row, reject the rest;
+--   * exact duplicates (same annotation_id and exported_at) within one file keep the first row and
+--     reject the rest; the same row in a later file (overlapping daily exports, full-snapshot
+--     exports) is a re-export of it;
 --   * among the kept rows of an annotation_id the latest exported_at wins (then the later file).
 -- Unknown items/projects are rejected only when the raw directory exports items/projects.
+-- The two ranking windows run only over the rows whose annotation_id occurs more than once
+-- (re-exports and duplicates, ~1% of rows); every other row is its own first and latest
+-- version. raw_record (the row as read) is built only for rows that can be rejected.
 {%- set has_items = raw_files('items') | length > 0 %}
 {%- set has_projects = raw_files('projects') | length > 0 %}
+{%- set has_items_sql = 'true' if has_items else 'false' %}
+{%- set has_projects_sql = 'true' if has_projects else 'false' %}
+{%- set raw_columns = ['annotation_id', 'item_id', 'project_id', 'annotator_id', 'label', 'submitted_at',
+    'started_at', 'language', 'exported_at', 'confidence'] %}
 with
 
 raw_rows as (
     select * from {{ ref('land_raw__annotations') }}
+),
+
+landed_keys as (
+    select annotation_id from {{ ref('land_raw__annotations') }}
 ),
 
 items as (
@@ -26,32 +39,41 @@ labels as (
     select label from {{ ref('stg_raw__labels') }}
 ),
 
+repeated_keys as (
+    select {{ clean_text('annotation_id') }} as annotation_id
+    from landed_keys
+    group by {{ clean_text('annotation_id') }}
+    having count(*) > 1
+),
+
 typed as (
     select
-        source_file,
-        source_row_number,
-        {{ json_record(['annotation_id', 'item_id', 'project_id', 'annotator_id', 'label', 'submitted_at',
-            'started_at', 'language', 'exported_at', 'confidence']) }} as raw_record,
-        {{ clean_text('annotation_id') }} as annotation_id,
-        {{ clean_text('item_id') }} as item_id,
-        {{ clean_text('project_id') }} as project_id,
-        {{ clean_text('annotator_id') }} as annotator_id,
-        {{ normalise_label('label') }} as label,
-        {{ to_utc_timestamp('trim(submitted_at)') }} as submitted_at,
-        {{ to_utc_timestamp('trim(started_at)') }} as started_at,
-        {{ to_utc_timestamp('trim(exported_at)') }} as exported_at,
-        {{ normalise_language('language') }} as language,
-        {{ try_cast_to('trim(confidence)', 'double') }} as confidence,
-        {{ clean_text('submitted_at') }} as submitted_at_text,
-        {{ clean_text('started_at') }} as started_at_text,
-        {{ clean_text('exported_at') }} as exported_at_text,
-        {{ clean_text('confidence') }} as confidence_text
+        raw_rows.source_file,
+        raw_rows.source_row_number,
+        {%- for c in raw_columns %}
+            raw_rows.{{ c }} as raw_{{ c }},
+        {%- endfor %}
+        {{ clean_text('raw_rows.annotation_id') }} as annotation_id,
+        {{ clean_text('raw_rows.item_id') }} as item_id,
+        {{ clean_text('raw_rows.project_id') }} as project_id,
+        {{ clean_text('raw_rows.annotator_id') }} as annotator_id,
+        {{ normalise_label('raw_rows.label') }} as label,
+        {{ to_utc_timestamp('trim(raw_rows.submitted_at)') }} as submitted_at,
+        {{ to_utc_timestamp('trim(raw_rows.started_at)') }} as started_at,
+        {{ to_utc_timestamp('trim(raw_rows.exported_at)') }} as exported_at,
+        {{ normalise_language('raw_rows.language') }} as language,
+        {{ try_cast_to('trim(raw_rows.confidence)', 'double') }} as confidence,
+        {{ clean_text('raw_rows.submitted_at') }} as submitted_at_text,
+        {{ clean_text('raw_rows.started_at') }} as started_at_text,
+        {{ clean_text('raw_rows.exported_at') }} as exported_at_text,
+        {{ clean_text('raw_rows.confidence') }} as confidence_text
     from raw_rows
 ),
 
 checked as (
     select
         typed.*,
+        repeated_keys.annotation_id is not null as is_repeated_key,
         case
             when typed.annotation_id is null then 'null or blank annotation_id'
             when typed.item_id is null then 'null or blank item_id'
@@ -67,28 +89,42 @@ checked as (
             when typed.confidence_text is not null and typed.confidence is null then 'unparsable confidence'
             when typed.started_at > typed.submitted_at then 'submitted_at before started_at'
             when labels.label is null then 'unknown label'
-            {%- if has_projects %}
-                when projects.project_id is null then 'unknown project_id'
-            {%- endif %}
-            {%- if has_items %}
-                when items.item_id is null then 'unknown item_id'
-                when items.project_id != typed.project_id then 'project_id differs from the item''s project'
-            {%- endif %}
+            when {{ has_projects_sql }} and projects.project_id is null then 'unknown project_id'
+            when {{ has_items_sql }} and items.item_id is null then 'unknown item_id'
+            when
+                {{ has_items_sql }} and items.project_id != typed.project_id
+                then 'project_id differs from the item''s project'
         end as row_reject_reason
     from typed
+    left join repeated_keys on typed.annotation_id = repeated_keys.annotation_id
     left join labels on typed.label = labels.label
     left join projects on typed.project_id = projects.project_id
     left join items on typed.item_id = items.item_id
+),
+
+-- annotation_ids that occur once: their only row is the first and the latest version
+single_rows as (
+    select
+        *,
+        row_reject_reason as reject_reason,
+        1 as version_rank
+    from checked
+    where not is_repeated_key
+),
+
+repeated_rows as (
+    select * from checked
+    where is_repeated_key
 ),
 
 duplicates_marked as (
     select
         *,
         row_number() over (
-            partition by row_reject_reason is null, annotation_id, exported_at
+            partition by row_reject_reason is null, source_file, annotation_id, exported_at
             order by source_file, source_row_number
         ) as duplicate_rank
-    from checked
+    from repeated_rows
 ),
 
 reasoned as (
@@ -111,6 +147,28 @@ versioned as (
     from reasoned
 ),
 
+{%- set output_columns = ['source_file', 'source_row_number', 'annotation_id', 'item_id', 'project_id',
+    'annotator_id', 'label', 'submitted_at', 'started_at', 'exported_at', 'language', 'confidence',
+    'reject_reason'] %}
+
+ranked as (
+    {%- for branch in ['single_rows', 'versioned'] %}
+        select
+            {%- for c in output_columns %}
+                {{ c }},
+            {%- endfor %}
+            case
+                when reject_reason is not null
+                    then {{ json_record(raw_columns, prefix='raw_') }}
+            end as raw_record,
+            reject_reason is null and version_rank > 1 as is_superseded
+        from {{ branch }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
 final as (
     select
         source_file,
@@ -127,8 +185,8 @@ final as (
         language,
         confidence,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
-    from versioned
+        is_superseded
+    from ranked
 )
 
 select * from final

@@ -1,6 +1,6 @@
 -- Every raw model score, typed, with its reject reason and supersession flag. Key: model_name,
--- model_version, item_id, label; the same key and predicted_at twice is a duplicate, a later
--- predicted_at (then the later file) supersedes.
+-- model_version, item_id, label; the same key and predicted_at twice in one file is a duplicate
+-- (rejected), a later predicted_at (then the later file) supersedes.
 with
 
 raw_rows as (
@@ -52,7 +52,7 @@ duplicates_marked as (
     select
         *,
         row_number() over (
-            partition by row_reject_reason is null, model_name, model_version, item_id, label, predicted_at
+            partition by row_reject_reason is null, source_file, model_name, model_version, item_id, label, predicted_at
             order by source_file, source_row_number
         ) as duplicate_rank
     from checked
