@@ -587,7 +587,8 @@ def test_a_projects_own_choices_are_added_to_the_taxonomy(tmp_path: Path) -> Non
     assert summary.labels_file is not None and summary.labels_file.name == "labels_label_studio_export.csv"
     assert any("Scam Offer" in line and summary.labels_file.name in line for line in summary.lines())
     warehouse = _build(raw, tmp_path / "w.duckdb", select)
-    assert query(warehouse, "select count(*) from staging.rejected_rows where reject_reason = 'unknown label'") == [(0,)]
+    unknown = "select count(*) from staging.rejected_rows where reject_reason = 'unknown label'"
+    assert query(warehouse, unknown) == [(0,)]
     labels = dict((r[0], r[1:]) for r in query(warehouse, "select label, policy_area, is_violating "
                                                           "from staging.stg_raw__labels"))  # fmt: skip
     assert labels["scam_offer"] == (None, None)
@@ -600,7 +601,7 @@ def test_a_projects_own_choices_are_added_to_the_taxonomy(tmp_path: Path) -> Non
                             add_labels=False)  # fmt: skip
     assert summary.labels_file is None and not list(raw_without.glob("labels*"))
     warehouse = _build(raw_without, tmp_path / "w2.duckdb", select)
-    assert query(warehouse, "select count(*) from staging.rejected_rows where reject_reason = 'unknown label'") == [(1,)]
+    assert query(warehouse, unknown) == [(1,)]
 
 
 def test_progress_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -41,30 +41,23 @@ flagged as (
             and annotations.annotator_id = repeated_pairs.annotator_id
 ),
 
+{%- set judgement_columns = ['annotation_id', 'item_id', 'project_id', 'annotator_id', 'label', 'language',
+    'submitted_at', 'started_at'] %}
+
 sequenced as (
     select
-        annotation_id,
-        item_id,
-        project_id,
-        annotator_id,
-        label,
-        language,
-        submitted_at,
-        started_at,
+        {%- for c in judgement_columns %}
+            {{ c }},
+        {%- endfor %}
         1 as judgement_seq,
         true as is_latest_judgement
     from flagged
     where not is_repeated_pair
     union all
     select
-        annotation_id,
-        item_id,
-        project_id,
-        annotator_id,
-        label,
-        language,
-        submitted_at,
-        started_at,
+        {%- for c in judgement_columns %}
+            {{ c }},
+        {%- endfor %}
         judgement_seq,
         judgement_seq = n_judgements_by_annotator as is_latest_judgement
     from (
