@@ -232,10 +232,11 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Imported:
         "generated": import_export(generated, raw, project_id=None, from_name="policy", language_key="language"),
     }
     refs = {"hand": reference(HAND, "policy"), "generated": reference(generated, "policy")}
-    # Bad skips written by hand beside the imports: each must be rejected with its reason.
+    # Skips written by hand beside the imports: a re-export of an imported skip (kept, it supersedes
+    # the imported row), then bad skips that must each be rejected with their reason.
     (raw / "annotation_skips_manual.csv").write_text(
         "annotation_id,item_id,project_id,annotator_id,skipped_at\n"
-        + "".join(f"{row}\n" for row in BAD_SKIPS),
+        + "".join(f"{row}\n" for row in [REEXPORTED_SKIP, *BAD_SKIPS]),
         encoding="utf-8",
     )
     warehouse = work / "w.duckdb"
@@ -271,8 +272,9 @@ def test_hand_fixture_worked_by_hand() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+REEXPORTED_SKIP = "5006,103,7,13,2026-10-06 07:02:00.000000"
 BAD_SKIPS = {
-    "5006,103,7,13,2026-10-06 07:02:00.000000": "duplicate annotation_id and skipped_at",
+    REEXPORTED_SKIP: "duplicate annotation_id and skipped_at",  # the same row twice in one file
     "5999,999999,7,13,2026-10-06 07:02:00": "unknown item_id",
     "5998,103,7, ,2026-10-06 07:02:00": "null or blank annotator_id",
     "5997,103,7,13,yesterday": "unparsable skipped_at",
@@ -285,8 +287,13 @@ def test_only_the_hand_written_bad_skips_are_rejected(imported: Imported) -> Non
     rows = query(imported.warehouse, "select entity, source_file, source_row_number, reject_reason "
                  "from staging.rejected_rows")  # fmt: skip
     expected = [("annotation_skips", "annotation_skips_manual.csv", n, reason)
-                for n, reason in enumerate(BAD_SKIPS.values(), start=1)]  # fmt: skip
+                for n, reason in enumerate(BAD_SKIPS.values(), start=2)]  # fmt: skip
     assert sorted(rows) == sorted(expected)
+    # the same skip in another file is a re-export, not a duplicate: the later file's row is kept
+    versions = query(imported.warehouse, "select source_file, is_superseded from staging.base_raw__annotation_skips "
+                     "where annotation_id = '5006' and reject_reason is null order by source_file")  # fmt: skip
+    assert versions == [("annotation_skips_label_studio_project_export.csv", True),
+                        ("annotation_skips_manual.csv", False)]  # fmt: skip
 
 
 def test_annotation_counts_per_annotator_and_project(imported: Imported) -> None:
@@ -570,7 +577,12 @@ def test_successive_snapshot_exports_supersede_instead_of_rejecting(tmp_path: Pa
     for table in ("marts.fct_annotator_daily", "marts.fct_project_daily", "marts.dim_annotator",
                   "marts.dim_item", "marts.dim_project"):
         sql = f"select * from {table} order by all"
-        assert query(w_both, sql) == query(w_later, sql), table
+        got, expected = query(w_both, sql), query(w_later, sql)
+        assert len(got) == len(expected), table
+        for a, b in zip(got, expected, strict=True):
+            # floats to 1e-12: parallel sums may add in another order
+            assert all(x == pytest.approx(y, rel=1e-12, abs=1e-12) if isinstance(y, float) else x == y
+                       for x, y in zip(a, b, strict=True)), (table, a, b)
 
 
 def test_a_projects_own_choices_are_added_to_the_taxonomy(tmp_path: Path) -> None:
