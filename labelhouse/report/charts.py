@@ -258,7 +258,8 @@ def _config() -> dict[str, Any]:
         "view": {"stroke": None},
         "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 500, "gridColor": "#eee",
                  "labelColor": "#444", "titleColor": "#333", "domainColor": "#bbb", "tickColor": "#bbb"},
-        "legend": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 500, "symbolSize": 80},
+        "legend": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 500, "symbolSize": 80,
+                   "symbolOpacity": 1},
         "range": {"category": PALETTE},
         "autosize": {"type": "fit-x", "contains": "padding"},
     }
