@@ -155,8 +155,7 @@ def _newest_annotations_export(raw_dir: Path) -> Path:
 
 
 def _spark_landed_files(entity: str) -> set[str]:
-    _, rows = read_table(f"staging.land_raw__{entity}")
-    columns, _ = read_table(f"staging.land_raw__{entity}")
+    columns, rows = read_table(f"staging.land_raw__{entity}")
     at = columns.index("source_file")
     return {r[at] for r in rows}
 
