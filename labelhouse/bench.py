@@ -204,7 +204,8 @@ def _keep_each_run_results() -> None:
     build_module.run_dbt = run_dbt  # type: ignore[assignment]
 
 
-def labelhouse_child(raw_dir: Path, warehouse: Path, report_dir: Path, out_json: Path) -> int:
+def labelhouse_child(raw_dir: Path, warehouse: Path, report_dir: Path, out_json: Path, *,
+                     full_refresh: bool = True) -> int:
     """Build and publish the warehouse, render the report; write timings and the run folder to out_json."""
     from labelhouse.build import build
     from labelhouse.errors import LabelhouseError
@@ -214,7 +215,7 @@ def labelhouse_child(raw_dir: Path, warehouse: Path, report_dir: Path, out_json:
     out: dict[str, Any] = {"ok": False, "timings": {}, "error": None, "run_dir": None, "report": None}
     start = time.perf_counter()
     try:
-        result = build(raw_dir, warehouse, full_refresh=True, progress=say, keep_failed_candidate=True)
+        result = build(raw_dir, warehouse, full_refresh=full_refresh, progress=say, keep_failed_candidate=True)
         out["timings"] = dict(result.timings)
         out["run_dir"] = str(result.run_dir)
         out["ok"] = True
@@ -443,6 +444,132 @@ def compare(warehouse: Path, reference_dir: Path, tol: float = TOLERANCE) -> lis
 
 
 # --------------------------------------------------------------------------------------------
+# The incremental daily build
+# --------------------------------------------------------------------------------------------
+
+# The generator's newest annotation exports: the last day's CSV and the re-export of older
+# judgements (late, superseding rows): ~1% of the annotations at 10M, ~3.5% at 1M.
+HELD_OUT_PATTERNS = ("annotations_2026-10-27.csv", "annotations_reexport_*")
+INCREMENTAL_TARGET = 0.15
+
+
+@dataclass
+class IncrementalRun:
+    """A warehouse built without the newest exports, then the exports added and built incrementally."""
+
+    held_out_files: list[str]
+    held_out_rows: int
+    total_annotation_rows: int
+    baseline: ChildRun
+    run: ChildRun
+    timings: dict[str, float]
+    error: str | None
+    tables_compared: int = 0
+    tables_differing: list[str] = field(default_factory=list)
+    dbt: DbtProfile = field(default_factory=lambda: DbtProfile())
+
+    @property
+    def share(self) -> float:
+        return self.held_out_rows / self.total_annotation_rows if self.total_annotation_rows else math.nan
+
+
+def _annotation_rows(path: Path) -> int:
+    import duckdb
+
+    q = str(path).replace("'", "''")
+    if path.name.endswith(".parquet"):
+        reader = f"read_parquet('{q}')"
+    elif path.name.endswith(".jsonl"):
+        reader = f"read_json('{q}', format = 'newline_delimited')"
+    else:
+        reader = f"read_csv('{q}', all_varchar = true)"
+    con = duckdb.connect()
+    try:
+        return int(con.execute(f"select count(*) from {reader}").fetchall()[0][0])
+    finally:
+        con.close()
+
+
+def compare_warehouses(a: Path, b: Path, schemas: tuple[str, ...] = ("marts",)) -> tuple[int, list[str]]:
+    """Tables of `schemas` in warehouse a and b: (number compared, names differing).
+
+    Rows are compared as multisets (except all, both ways) with DOUBLE columns rounded to 8
+    decimals: the two builds may add floats in another order.
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{str(a).replace(chr(39), chr(39) * 2)}' as wa (read_only)")
+        con.execute(f"attach '{str(b).replace(chr(39), chr(39) * 2)}' as wb (read_only)")
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables where table_catalog = 'wa' "
+            f"and table_schema in ({', '.join(repr(x) for x in schemas)}) and table_type = 'BASE TABLE' "
+            "and not starts_with(table_name, 'land_') "
+            "order by 1, 2"
+        ).fetchall()
+        differing = []
+        for schema, name in tables:
+            cols = con.execute(
+                "select column_name, data_type from information_schema.columns where table_catalog = 'wa' "
+                "and table_schema = ? and table_name = ? order by ordinal_position", [schema, name]
+            ).fetchall()
+            exprs = ", ".join(f'round("{c}", 8)' if t == "DOUBLE" else f'"{c}"' for c, t in cols)
+
+            def rel(db: str, schema: str = schema, name: str = name, exprs: str = exprs) -> str:
+                return f'select {exprs} from {db}."{schema}"."{name}"'
+
+            n = con.execute(
+                f"select (select count(*) from ({rel('wa')} except all {rel('wb')})) "
+                f"+ (select count(*) from ({rel('wb')} except all {rel('wa')}))"
+            ).fetchall()[0][0]
+            if n:
+                differing.append(f"{schema}.{name}")
+        return len(tables), differing
+    finally:
+        con.close()
+
+
+def bench_incremental(raw_dir: Path, work: Path, full_warehouse: Path | None, progress: Progress) -> IncrementalRun:
+    """Build on all but the newest exports, add them, time the incremental build; compare with the full build."""
+    files = sorted(p for p in raw_dir.iterdir() if p.is_file())
+    held = [p for p in files if any(p.match(pattern) for pattern in HELD_OUT_PATTERNS)]
+    annotation_files = [p for p in files if p.name.startswith("annotations")]
+    held_rows = sum(_annotation_rows(p) for p in held)
+    total_rows = sum(_annotation_rows(p) for p in annotation_files)
+    inc_raw = work / "raw_incremental"
+    shutil.rmtree(inc_raw, ignore_errors=True)
+    inc_raw.mkdir(parents=True)
+    for p in files:
+        if p not in held:
+            (inc_raw / p.name).symlink_to(p.resolve())
+    warehouse = work / "incremental" / "labelhouse.duckdb"
+    child = [sys.executable, "-m", "labelhouse.bench", "labelhouse-child", str(inc_raw), str(warehouse),
+             str(work / "incremental_report")]
+    progress(f"  incremental: full build without {', '.join(p.name for p in held)} ({held_rows:,} rows)")
+    baseline = run_monitored([*child, str(work / "baseline.json")], work / "baseline.log")
+    progress(f"    {baseline.seconds:.1f}s")
+    for p in held:
+        (inc_raw / p.name).symlink_to(p.resolve())
+    progress("  incremental: the held-out exports added, labelhouse build (incremental) + report")
+    out_json = work / "incremental.json"
+    run = run_monitored([*child, str(out_json), "--incremental"], work / "incremental.log")
+    out = json.loads(out_json.read_text()) if out_json.exists() else {
+        "ok": False, "timings": {}, "error": f"the child exited with {run.returncode}; see {run.log}", "run_dir": None}
+    progress(f"    {run.seconds:.1f}s, peak RSS {_gb(run.peak_tree_rss)}"
+             + ("" if out["ok"] else f" -- FAILED: {str(out['error']).splitlines()[0]}"))
+    result = IncrementalRun([p.name for p in held], held_rows, total_rows, baseline, run, out.get("timings", {}),
+                            out.get("error") if not out["ok"] else None)
+    if out.get("run_dir"):
+        result.dbt = dbt_profile(Path(out["run_dir"]) / "dbt")
+    if out["ok"] and full_warehouse is not None and full_warehouse.exists():
+        progress("  incremental: comparing its marts and staging with the full build's")
+        result.tables_compared, result.tables_differing = compare_warehouses(
+            warehouse, full_warehouse, ("staging", "intermediate", "marts"))
+    return result
+
+
+# --------------------------------------------------------------------------------------------
 # One size
 # --------------------------------------------------------------------------------------------
 
@@ -463,11 +590,14 @@ class SizeResult:
     comparisons: list[Comparison]
     started_at: str
     load_average: tuple[float, float, float]
+    incremental: IncrementalRun | None = None
 
     @property
     def ok(self) -> bool:
+        incremental_ok = self.incremental is None or (
+            self.incremental.error is None and not self.incremental.tables_differing)
         return (self.labelhouse_error is None and self.reference.returncode == 0
-                and all(c.ok for c in self.comparisons))
+                and all(c.ok for c in self.comparisons) and incremental_ok)
 
     @property
     def speedup(self) -> float:
@@ -491,7 +621,7 @@ def ensure_exports(scratch: Path, n: int, progress: Progress) -> tuple[Path, dic
     return raw_dir, manifest, round(time.perf_counter() - start, 3)
 
 
-def bench_size(n: int, scratch: Path, progress: Progress) -> SizeResult:
+def bench_size(n: int, scratch: Path, progress: Progress, *, incremental: bool = True) -> SizeResult:
     progress(f"== {n:,} annotations")
     started_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     raw_dir, manifest, generated = ensure_exports(scratch, n, progress)
@@ -529,9 +659,10 @@ def bench_size(n: int, scratch: Path, progress: Progress) -> SizeResult:
         comparisons = compare(target, ref_dir)
     else:
         comparisons = [Comparison(c.family, error="no warehouse to read") for c in CHECKS]
+    inc = bench_incremental(raw_dir, work, warehouse if lh_out["ok"] else None, progress) if incremental else None
     return SizeResult(
         n, str(raw_dir), raw_rows, generated, lh, lh_out.get("timings", {}), lh_out.get("error"),
-        lh_out.get("report"), ref, ref_timings, profile, comparisons, started_at, load_before,
+        lh_out.get("report"), ref, ref_timings, profile, comparisons, started_at, load_before, inc,
     )
 
 
@@ -611,12 +742,43 @@ def render_result(r: SizeResult) -> list[str]:
     lines += [f"Same numbers? (tolerance {TOLERANCE:g}; counts exact):", ""]
     lines += _table(["family", "status", "rows", "only labelhouse", "only reference", "mismatches", "max |diff|",
                      "first problem"], cmp_rows) + [""]
+    if r.incremental is not None:
+        lines += render_incremental(r.incremental, r.labelhouse.seconds)
     speed_ok = r.speedup >= TARGET_SPEEDUP
     rss_ok = r.labelhouse.peak_tree_rss <= TARGET_RSS_BYTES
     lines += [
         f"Targets: speed-up {r.speedup:.2f}x (target >= {TARGET_SPEEDUP:g}x: {'met' if speed_ok else 'MISSED'}); "
         f"labelhouse peak RSS {_gb(r.labelhouse.peak_tree_rss)} (target <= 2 GB: {'met' if rss_ok else 'MISSED'}). "
         f"Load average when the size started: {', '.join(f'{x:.1f}' for x in r.load_average)}.",
+        "",
+    ]
+    return lines
+
+
+def render_incremental(inc: IncrementalRun, full_seconds: float) -> list[str]:
+    lines = [
+        f"Incremental daily build: the warehouse built without {', '.join(inc.held_out_files)} "
+        f"({inc.held_out_rows:,} annotation rows, {inc.share:.1%} of {inc.total_annotation_rows:,}; "
+        f"that build took {inc.baseline.seconds:.1f}s), then those exports added and `labelhouse build` "
+        "(incremental) + report:",
+        "",
+    ]
+    if inc.error:
+        return [*lines, f"**incremental build FAILED**: `{inc.error.splitlines()[0]}`", ""]
+    stage_rows = [[name, f"{sec:.1f}"] for name, sec in inc.timings.items() if name != "build total"]
+    stage_rows.append(["**whole child process**", f"**{inc.run.seconds:.1f}**"])
+    lines += _table(["stage", "s"], stage_rows) + [""]
+    slow = ", ".join(f"{name} {sec:.1f}s" for name, _, sec in inc.dbt.slowest[:8])
+    if slow:
+        lines += [f"Slowest models of the incremental build: {slow}.", ""]
+    share = inc.run.seconds / full_seconds if full_seconds else math.nan
+    ok = share < INCREMENTAL_TARGET
+    same = ("all equal" if not inc.tables_differing else "DIFFERENT: " + ", ".join(inc.tables_differing))
+    lines += [
+        f"Incremental build {inc.run.seconds:.1f}s = {share:.0%} of the full build's {full_seconds:.1f}s "
+        f"(target < {INCREMENTAL_TARGET:.0%}: {'met' if ok else 'MISSED'}); peak RSS {_gb(inc.run.peak_tree_rss)}. "
+        f"Its {inc.tables_compared} staging, intermediate and mart tables against the full build's "
+        f"(doubles to 8 decimals): {same}.",
         "",
     ]
     return lines
@@ -704,10 +866,13 @@ def main(sizes: list[int], scratch: Path, progress: Progress = print, *, doc: Pa
 
 
 def _child_main(argv: list[str]) -> int:
+    incremental = "--incremental" in argv
+    argv = [a for a in argv if a != "--incremental"]
     if len(argv) == 5 and argv[0] == "labelhouse-child":
         raw, warehouse, report, out = (Path(a) for a in argv[1:])
-        return labelhouse_child(raw, warehouse, report, out)
-    print("usage: python -m labelhouse.bench labelhouse-child RAW WAREHOUSE REPORT_DIR OUT_JSON", file=sys.stderr)
+        return labelhouse_child(raw, warehouse, report, out, full_refresh=not incremental)
+    print("usage: python -m labelhouse.bench labelhouse-child RAW WAREHOUSE REPORT_DIR OUT_JSON [--incremental]",
+          file=sys.stderr)
     return 2
 
 

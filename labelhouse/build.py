@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import os
 import shutil
 import time
@@ -35,11 +36,57 @@ from labelhouse import run_log
 from labelhouse.dbt import run_dbt
 from labelhouse.errors import BuildInProgress, DbtFailed, LabelhouseError, PreflightError
 from labelhouse.gates import GateReport, raise_if_failed, run_gate
+from labelhouse.paths import PROJECT_ROOT
 from labelhouse.preflight import PreflightReport, preflight
 
 Progress = Callable[[str], None]
 STAGING_SELECTOR = "+staging"
 CANDIDATE_NAME = "candidate.duckdb"
+
+
+MODEL_CODE_PATHS = ("dbt_project.yml", "models", "macros", "seeds")
+MODEL_CODE_TABLE = f"{run_log.AUDIT_SCHEMA}.model_code"
+
+
+def model_code_fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """A hash of the dbt project's code (dbt_project.yml, models, macros, seeds).
+
+    Incremental models keep rows computed by earlier code; when the code changed, the next
+    build must be a full refresh to give the tables a full refresh gives.
+    """
+    digest = hashlib.sha256()
+    for name in MODEL_CODE_PATHS:
+        path = root / name
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for f in files:
+            digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def published_model_code(warehouse: Path) -> str | None:
+    """The model-code fingerprint the published warehouse was built with (None: unknown)."""
+    if not warehouse.exists():
+        return None
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        rows = con.execute(f"select fingerprint from {MODEL_CODE_TABLE}").fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return str(rows[0][0]) if rows else None
+
+
+def _record_model_code(candidate: Path, fingerprint: str) -> None:
+    con = duckdb.connect(str(candidate))
+    try:
+        con.execute(f"create schema if not exists {run_log.AUDIT_SCHEMA}")
+        con.execute(f"create or replace table {MODEL_CODE_TABLE} as select ?::varchar as fingerprint", [fingerprint])
+    finally:
+        con.close()
 
 
 @dataclass
@@ -171,6 +218,10 @@ def build(
         gates: list[GateReport] = []
         step = "preflight"
         run_log.write_record(record, run_dir)
+        code = model_code_fingerprint()
+        if not full_refresh and warehouse.exists() and published_model_code(warehouse) != code:
+            progress("      the dbt models changed since the published warehouse was built: full refresh")
+            full_refresh = True
         try:
             progress(f"[1/6] Checking raw exports in {raw_dir}")
             with _timed(timings, "preflight"):
@@ -235,6 +286,7 @@ def build(
             progress(f"[6/6] Publishing {warehouse}")
             with _timed(timings, "publish"):
                 summary = summarise(candidate)
+                _record_model_code(candidate, code)
                 record.status = "published"
                 record.finished_at = run_log.utc_now()
                 run_log.append_history(candidate, warehouse, record, runs_dir)

@@ -1,11 +1,84 @@
 -- One row per annotator, project, UTC day and island of working time: the union of the day's
 -- [started_at, submitted_at] intervals, so overlapping or concurrent tasks count once.
 -- A day is the UTC day of submitted_at; judgements without started_at have no interval.
+--
+-- Incremental (DuckDB): each row carries the fingerprint of its (annotator, project, day)
+-- partition's input (macro partition_fingerprint). A build recomputes only the partitions whose
+-- input changed since the last build (a late judgement, a re-export moving submitted_at, a
+-- superseded row), replaces them by partition key, and deletes partitions left with no input.
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key=['annotator_id', 'project_id', 'submitted_date'],
+    post_hook=[
+        "delete from {{ this }} as done where not exists (select 1 from {{ ref('int_annotations') }} as input"
+        ~ " where input.started_at is not null and input.annotator_id = done.annotator_id"
+        ~ " and input.project_id = done.project_id and input.submitted_date = done.submitted_date)"
+    ] if target.type == 'duckdb' else [],
+) }}
 with
 
-annotations as (
-    select * from {{ ref('int_annotations') }}
+timed_annotations as (
+    select
+        annotator_id,
+        project_id,
+        submitted_date,
+        started_at,
+        submitted_at
+    from {{ ref('int_annotations') }}
     where started_at is not null
+),
+
+partition_inputs as (
+    select
+        annotator_id,
+        project_id,
+        submitted_date,
+        {{ partition_fingerprint(['started_at', 'submitted_at']) }} as input_fingerprint
+    from timed_annotations
+    group by annotator_id, project_id, submitted_date
+),
+
+{%- if is_incremental() %}
+
+    previous_partitions as (
+        select distinct
+            annotator_id,
+            project_id,
+            submitted_date,
+            input_fingerprint
+        from {{ this }}
+    ),
+
+    changed_partitions as (
+        select partition_inputs.*
+        from partition_inputs
+        left join previous_partitions
+            on
+                partition_inputs.annotator_id = previous_partitions.annotator_id
+                and partition_inputs.project_id = previous_partitions.project_id
+                and partition_inputs.submitted_date = previous_partitions.submitted_date
+        where
+            previous_partitions.input_fingerprint is null
+            or previous_partitions.input_fingerprint != partition_inputs.input_fingerprint
+    ),
+{%- else %}
+
+    changed_partitions as (
+        select * from partition_inputs
+    ),
+{%- endif %}
+
+annotations as (
+    select
+        timed_annotations.*,
+        changed_partitions.input_fingerprint
+    from timed_annotations
+    inner join changed_partitions
+        on
+            timed_annotations.annotator_id = changed_partitions.annotator_id
+            and timed_annotations.project_id = changed_partitions.project_id
+            and timed_annotations.submitted_date = changed_partitions.submitted_date
 ),
 
 ordered as (
@@ -13,6 +86,7 @@ ordered as (
         annotator_id,
         project_id,
         submitted_date,
+        input_fingerprint,
         started_at,
         submitted_at,
         max(submitted_at) over (
@@ -49,9 +123,10 @@ final as (
         island_number,
         min(started_at) as island_started_at,
         max(submitted_at) as island_ended_at,
-        {{ epoch_seconds_between('min(started_at)', 'max(submitted_at)') }} as island_seconds
+        {{ epoch_seconds_between('min(started_at)', 'max(submitted_at)') }} as island_seconds,
+        input_fingerprint
     from islands
-    group by annotator_id, project_id, submitted_date, island_number
+    group by annotator_id, project_id, submitted_date, island_number, input_fingerprint
 )
 
 select * from final

@@ -1,6 +1,7 @@
 -- One row per current judgement (latest export of each annotation_id): the rows of
 -- base_raw__annotations that passed every check and are not superseded. Rejected rows are in
--- rejected_rows.
+-- rejected_rows. A view: the filter costs less than writing the 10M rows again.
+{{ config(materialized='view') }}
 with
 
 checked as (

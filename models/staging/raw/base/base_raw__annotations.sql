@@ -8,6 +8,20 @@
 -- The two ranking windows run only over the rows whose annotation_id occurs more than once
 -- (re-exports and duplicates, ~1% of rows); every other row is its own first and latest
 -- version. raw_record (the row as read) is built only for rows that can be rejected.
+--
+-- Incremental (DuckDB): a row's status depends only on the other rows of its annotation_id and on
+-- the items, projects and labels exports. An incremental build therefore re-derives every landed
+-- row of the annotation_ids that (a) occur in a file this table has not seen yet, (b) have a
+-- rejected row (a new items/projects/labels export can make it valid) or (c) have a kept row that
+-- the current items/projects/labels no longer accept, and replaces those rows by their raw-row key
+-- (source_file, source_row_number). Every other row is exactly what a full refresh would give, so
+-- no look-back window is needed: a re-export of a judgement of any age is found by its key.
+-- On engines without delete+insert (Spark without Delta) the model is a table, rebuilt each time.
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key=['source_file', 'source_row_number'],
+) }}
 {%- set has_items = raw_files('items') | length > 0 %}
 {%- set has_projects = raw_files('projects') | length > 0 %}
 {%- set has_items_sql = 'true' if has_items else 'false' %}
@@ -16,12 +30,8 @@
     'started_at', 'language', 'exported_at', 'confidence'] %}
 with
 
-raw_rows as (
+landed as (
     select * from {{ ref('land_raw__annotations') }}
-),
-
-landed_keys as (
-    select annotation_id from {{ ref('land_raw__annotations') }}
 ),
 
 items as (
@@ -39,9 +49,77 @@ labels as (
     select label from {{ ref('stg_raw__labels') }}
 ),
 
+{%- if is_incremental() %}
+
+    previous as (
+        select
+            source_file,
+            annotation_id,
+            item_id,
+            project_id,
+            label,
+            reject_reason
+        from {{ this }}
+    ),
+
+    seen_files as (
+        select distinct source_file from previous
+    ),
+
+    new_files as (
+        select distinct landed.source_file
+        from landed
+        where landed.source_file not in (select seen_files.source_file from seen_files)
+    ),
+
+    -- (a) annotation_ids in files not seen before
+    new_keys as (
+        select {{ clean_text('landed.annotation_id') }} as annotation_id
+        from landed
+        inner join new_files on landed.source_file = new_files.source_file
+    ),
+
+    -- (b) rejected rows and (c) kept rows that the current reference exports would now reject
+    rechecked_keys as (
+        select previous.annotation_id
+        from previous
+        left join labels on previous.label = labels.label
+        left join projects on previous.project_id = projects.project_id
+        left join items on previous.item_id = items.item_id
+        where
+            previous.annotation_id is not null
+            and (
+                previous.reject_reason is not null
+                or labels.label is null
+                or ({{ has_projects_sql }} and projects.project_id is null)
+                or ({{ has_items_sql }} and (items.item_id is null or items.project_id != previous.project_id))
+            )
+    ),
+
+    affected_keys as (
+        select annotation_id from new_keys
+        where annotation_id is not null
+        union
+        select annotation_id from rechecked_keys
+    ),
+
+    raw_rows as (
+        select landed.*
+        from landed
+        left join new_files on landed.source_file = new_files.source_file
+        left join affected_keys on {{ clean_text('landed.annotation_id') }} = affected_keys.annotation_id
+        where new_files.source_file is not null or affected_keys.annotation_id is not null
+    ),
+{%- else %}
+
+    raw_rows as (
+        select * from landed
+    ),
+{%- endif %}
+
 repeated_keys as (
     select {{ clean_text('annotation_id') }} as annotation_id
-    from landed_keys
+    from raw_rows
     group by {{ clean_text('annotation_id') }}
     having count(*) > 1
 ),

@@ -1,9 +1,22 @@
 -- Every raw item row, typed, with its reject reason and supersession flag. An item whose
--- project is unknown is rejected only when the raw directory has a projects export.
+-- project is unknown is rejected only when the raw directory has a projects export. Among the
+-- kept rows of an item_id the later file, then the later row, wins. The ranking window runs only
+-- over the item_ids that occur more than once; raw_record is built only for rejected rows.
+--
+-- Incremental (DuckDB), as base_raw__annotations: the rows of every item_id that occurs in a file
+-- this table has not seen, that has a rejected row, or whose project the current projects export
+-- no longer has are re-derived and replace their earlier versions by raw-row key.
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key=['source_file', 'source_row_number'],
+) }}
 {%- set has_projects = raw_files('projects') | length > 0 %}
+{%- set has_projects_sql = 'true' if has_projects else 'false' %}
+{%- set raw_columns = ['item_id', 'project_id', 'created_at', 'language', 'market', 'content_type', 'priority'] %}
 with
 
-raw_rows as (
+landed as (
     select * from {{ ref('land_raw__items') }}
 ),
 
@@ -11,13 +24,70 @@ projects as (
     select project_id from {{ ref('stg_raw__projects') }}
 ),
 
+{%- if is_incremental() %}
+
+    previous as (
+        select
+            source_file,
+            item_id,
+            project_id,
+            reject_reason
+        from {{ this }}
+    ),
+
+    seen_files as (
+        select distinct source_file from previous
+    ),
+
+    new_files as (
+        select distinct landed.source_file
+        from landed
+        where landed.source_file not in (select seen_files.source_file from seen_files)
+    ),
+
+    new_keys as (
+        select {{ clean_text('landed.item_id') }} as item_id
+        from landed
+        inner join new_files on landed.source_file = new_files.source_file
+    ),
+
+    rechecked_keys as (
+        select previous.item_id
+        from previous
+        left join projects on previous.project_id = projects.project_id
+        where
+            previous.item_id is not null
+            and (previous.reject_reason is not null or ({{ has_projects_sql }} and projects.project_id is null))
+    ),
+
+    affected_keys as (
+        select item_id from new_keys
+        where item_id is not null
+        union
+        select item_id from rechecked_keys
+    ),
+
+    raw_rows as (
+        select landed.*
+        from landed
+        left join new_files on landed.source_file = new_files.source_file
+        left join affected_keys on {{ clean_text('landed.item_id') }} = affected_keys.item_id
+        where new_files.source_file is not null or affected_keys.item_id is not null
+    ),
+{%- else %}
+
+    raw_rows as (
+        select * from landed
+    ),
+{%- endif %}
+
 typed as (
     select
         source_file,
         source_row_number,
-        {{ json_record([
-            'item_id', 'project_id', 'created_at', 'language', 'market', 'content_type', 'priority',
-        ]) }} as raw_record,
+        {%- for c in raw_columns %}
+            {{ c }} as raw_{{ c }},
+        {%- endfor %}
         {{ clean_text('item_id') }} as item_id,
         {{ clean_text('project_id') }} as project_id,
         {{ to_utc_timestamp('trim(created_at)') }} as created_at,
@@ -30,21 +100,36 @@ typed as (
     from raw_rows
 ),
 
+repeated_keys as (
+    select item_id
+    from typed
+    group by item_id
+    having count(*) > 1
+),
+
 checked as (
     select
         typed.*,
+        repeated_keys.item_id is not null as is_repeated_key,
         case
             when typed.item_id is null then 'null or blank item_id'
             when typed.project_id is null then 'null or blank project_id'
             when typed.created_at_text is null then 'null created_at'
             when typed.created_at is null then 'unparsable created_at'
             when typed.priority_text is not null and typed.priority is null then 'unparsable priority'
-            {%- if has_projects %}
-                when projects.project_id is null then 'unknown project_id'
-            {%- endif %}
+            when {{ has_projects_sql }} and projects.project_id is null then 'unknown project_id'
         end as reject_reason
     from typed
     left join projects on typed.project_id = projects.project_id
+    left join repeated_keys on typed.item_id = repeated_keys.item_id
+),
+
+single_rows as (
+    select
+        *,
+        1 as version_rank
+    from checked
+    where not is_repeated_key
 ),
 
 versioned as (
@@ -55,6 +140,28 @@ versioned as (
             order by source_file desc, source_row_number desc
         ) as version_rank
     from checked
+    where is_repeated_key
+),
+
+{%- set output_columns = ['source_file', 'source_row_number', 'item_id', 'project_id', 'created_at', 'language',
+    'market', 'content_type', 'priority', 'reject_reason'] %}
+
+ranked as (
+    {%- for branch in ['single_rows', 'versioned'] %}
+        select
+            {%- for c in output_columns %}
+                {{ c }},
+            {%- endfor %}
+            case
+                when reject_reason is not null
+                    then {{ json_record(raw_columns, prefix='raw_') }}
+            end as raw_record,
+            reject_reason is null and version_rank > 1 as is_superseded
+        from {{ branch }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 final as (
@@ -70,8 +177,8 @@ final as (
         content_type,
         priority,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
-    from versioned
+        is_superseded
+    from ranked
 )
 
 select * from final

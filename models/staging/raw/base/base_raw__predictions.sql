@@ -1,9 +1,22 @@
 -- Every raw model score, typed, with its reject reason and supersession flag. Key: model_name,
 -- model_version, item_id, label; the same key and predicted_at twice in one file is a duplicate
 -- (rejected), a later predicted_at (then the later file) supersedes.
+-- The two ranking windows run only over the rows whose key occurs more than once; every other
+-- row is its key's first and latest version. raw_record is built only for rejected rows.
+--
+-- Incremental (DuckDB), as base_raw__annotations: the rows of every key that occurs in a file this
+-- table has not seen, that has a rejected row, or whose label the current taxonomy no longer
+-- knows are re-derived and replace their earlier versions by raw-row key.
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key=['source_file', 'source_row_number'],
+) }}
+{%- set raw_columns = ['model_name', 'model_version', 'item_id', 'label', 'score', 'predicted_at'] %}
+{%- set key_columns = ['model_name', 'model_version', 'item_id', 'label'] %}
 with
 
-raw_rows as (
+landed as (
     select * from {{ ref('land_raw__predictions') }}
 ),
 
@@ -11,12 +24,94 @@ labels as (
     select label from {{ ref('stg_raw__labels') }}
 ),
 
+{%- if is_incremental() %}
+
+    previous as (
+        select
+            source_file,
+            model_name,
+            model_version,
+            item_id,
+            label,
+            reject_reason
+        from {{ this }}
+    ),
+
+    seen_files as (
+        select distinct source_file from previous
+    ),
+
+    new_files as (
+        select distinct landed.source_file
+        from landed
+        where landed.source_file not in (select seen_files.source_file from seen_files)
+    ),
+
+    new_keys as (
+        select
+            {{ clean_text('landed.model_name') }} as model_name,
+            {{ clean_text('landed.model_version') }} as model_version,
+            {{ clean_text('landed.item_id') }} as item_id,
+            {{ normalise_label('landed.label') }} as label
+        from landed
+        inner join new_files on landed.source_file = new_files.source_file
+    ),
+
+    rechecked_keys as (
+        select
+            previous.model_name,
+            previous.model_version,
+            previous.item_id,
+            previous.label
+        from previous
+        left join labels on previous.label = labels.label
+        where previous.reject_reason is not null or labels.label is null
+    ),
+
+    affected_keys as (
+        select
+            model_name,
+            model_version,
+            item_id,
+            label
+        from new_keys
+        where model_name is not null and model_version is not null and item_id is not null and label is not null
+        union
+        select
+            model_name,
+            model_version,
+            item_id,
+            label
+        from rechecked_keys
+        where model_name is not null and model_version is not null and item_id is not null and label is not null
+    ),
+
+    raw_rows as (
+        select landed.*
+        from landed
+        left join new_files on landed.source_file = new_files.source_file
+        left join affected_keys
+            on
+                {{ clean_text('landed.model_name') }} = affected_keys.model_name
+                and {{ clean_text('landed.model_version') }} = affected_keys.model_version
+                and {{ clean_text('landed.item_id') }} = affected_keys.item_id
+                and {{ normalise_label('landed.label') }} = affected_keys.label
+        where new_files.source_file is not null or affected_keys.model_name is not null
+    ),
+{%- else %}
+
+    raw_rows as (
+        select * from landed
+    ),
+{%- endif %}
+
 typed as (
     select
         source_file,
         source_row_number,
-        {{ json_record(['model_name', 'model_version', 'item_id', 'label', 'score', 'predicted_at']) }}
-            as raw_record,
+        {%- for c in raw_columns %}
+            {{ c }} as raw_{{ c }},
+        {%- endfor %}
         {{ clean_text('model_name') }} as model_name,
         {{ clean_text('model_version') }} as model_version,
         {{ clean_text('item_id') }} as item_id,
@@ -28,9 +123,21 @@ typed as (
     from raw_rows
 ),
 
+repeated_keys as (
+    select
+        model_name,
+        model_version,
+        item_id,
+        label
+    from typed
+    group by model_name, model_version, item_id, label
+    having count(*) > 1
+),
+
 checked as (
     select
         typed.*,
+        repeated_keys.model_name is not null as is_repeated_key,
         case
             when typed.model_name is null then 'null or blank model_name'
             when typed.model_version is null then 'null or blank model_version'
@@ -46,6 +153,22 @@ checked as (
         end as row_reject_reason
     from typed
     left join labels on typed.label = labels.label
+    left join repeated_keys
+        on
+            typed.model_name = repeated_keys.model_name
+            and typed.model_version = repeated_keys.model_version
+            and typed.item_id = repeated_keys.item_id
+            and typed.label = repeated_keys.label
+),
+
+-- keys that occur once: their only row is the first and the latest version
+single_rows as (
+    select
+        *,
+        row_reject_reason as reject_reason,
+        1 as version_rank
+    from checked
+    where not is_repeated_key
 ),
 
 duplicates_marked as (
@@ -56,6 +179,7 @@ duplicates_marked as (
             order by source_file, source_row_number
         ) as duplicate_rank
     from checked
+    where is_repeated_key
 ),
 
 reasoned as (
@@ -78,6 +202,27 @@ versioned as (
     from reasoned
 ),
 
+{%- set output_columns = ['source_file', 'source_row_number', 'model_name', 'model_version', 'item_id', 'label',
+    'score', 'predicted_at', 'reject_reason'] %}
+
+ranked as (
+    {%- for branch in ['single_rows', 'versioned'] %}
+        select
+            {%- for c in output_columns %}
+                {{ c }},
+            {%- endfor %}
+            case
+                when reject_reason is not null
+                    then {{ json_record(raw_columns, prefix='raw_') }}
+            end as raw_record,
+            reject_reason is null and version_rank > 1 as is_superseded
+        from {{ branch }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
 final as (
     select
         source_file,
@@ -90,8 +235,8 @@ final as (
         score,
         predicted_at,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
-    from versioned
+        is_superseded
+    from ranked
 )
 
 select * from final

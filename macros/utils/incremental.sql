@@ -1,0 +1,35 @@
+{#
+    partition_fingerprint(columns) -> an aggregate expression: an order-independent fingerprint of
+    the multiset of `columns` values in a group (the sum of a 64-bit hash of each row's values).
+
+    An incremental model stores the fingerprint of each partition's input next to its output and,
+    in the next build, recomputes exactly the partitions whose input fingerprint changed (late
+    rows, superseded or re-exported rows, moved rows), wherever they are in time: no look-back
+    window can miss a late row. Two different inputs give the same fingerprint with probability
+    about 2^-64 per changed partition. The sum is exact (DuckDB sums UBIGINT into HUGEINT).
+#}
+{% macro partition_fingerprint(columns) %}
+    {{ return(adapter.dispatch('partition_fingerprint', 'labelhouse')(columns)) }}
+{% endmacro %}
+
+{% macro default__partition_fingerprint(columns) -%}
+    sum(cast(hash({{ columns | join(', ') }}) as decimal(38, 0)))
+{%- endmacro %}
+
+{% macro duckdb__partition_fingerprint(columns) -%}
+    sum(hash({{ columns | join(', ') }}))
+{%- endmacro %}
+
+{% macro spark__partition_fingerprint(columns) -%}
+    sum(cast(xxhash64({{ columns | join(', ') }}) as decimal(38, 0)))
+{%- endmacro %}
+
+
+{#
+    incremental_materialization() -> 'incremental' where the models' delete+insert strategy is
+    available (DuckDB), else 'table' (dbt-spark's delete+insert/merge needs Delta or Iceberg
+    tables): the same SQL builds every table in full there.
+#}
+{% macro incremental_materialization() %}
+    {{ return('incremental' if target.type == 'duckdb' else 'table') }}
+{% endmacro %}
