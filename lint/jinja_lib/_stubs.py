@@ -17,6 +17,7 @@ _STUBS: dict[str, Callable[..., Any]] = {
     "json_record": lambda columns, prefix="": "to_json(raw_record)",
     "percentile_cont": lambda expr, fraction: f"quantile_cont({expr}, {fraction})",
     "epoch_seconds_between": lambda start, end: f"(epoch({end}) - epoch({start}))",
+    "not_materialized": lambda: "",
     "date_spine_days": lambda start, end: f"(select {start} as day union all select {end} as day)",
 }
 

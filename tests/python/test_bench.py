@@ -99,7 +99,45 @@ def _size_result(d: dict[str, Any]) -> bench.SizeResult:
         "dbt": bench.DbtProfile(**d["dbt"]),
         "comparisons": [bench.Comparison(**c) for c in d["comparisons"]],
         "load_average": tuple(d["load_average"]),
+        "incremental": _incremental_run(d["incremental"]) if d.get("incremental") else None,
     })
+
+
+def _incremental_run(d: dict[str, Any]) -> bench.IncrementalRun:
+    return bench.IncrementalRun(**{
+        **d,
+        "baseline": bench.ChildRun(**d["baseline"]),
+        "run": bench.ChildRun(**d["run"]),
+        "dbt": bench.DbtProfile(**d["dbt"]),
+    })
+
+
+def test_the_incremental_daily_build_is_measured_and_equals_the_full_build(run: dict[str, Any]) -> None:
+    inc = run["result"]["incremental"]
+    assert inc["error"] is None
+    assert inc["held_out_files"] and 0 < inc["held_out_rows"] < inc["total_annotation_rows"]
+    assert inc["baseline"]["returncode"] == 0 and inc["run"]["returncode"] == 0
+    assert inc["run"]["seconds"] > 0 and {"dbt staging", "dbt marts"} <= set(inc["timings"])
+    # every staging (landing aside), intermediate and mart table was compared, and all are equal
+    assert inc["tables_compared"] >= 40 and inc["tables_differing"] == []
+    assert "Incremental build" in run["doc"].read_text()
+
+
+def test_the_warehouse_comparison_finds_a_changed_row(run: dict[str, Any], tmp_path: Path) -> None:
+    full = _warehouse(run)
+    changed = tmp_path / "changed.duckdb"
+    changed.write_bytes(full.read_bytes())
+    con = duckdb.connect(str(changed))
+    try:
+        con.execute("update marts.fct_annotator_daily set n_annotations = n_annotations + 1 "
+                    "where rowid = (select min(rowid) from marts.fct_annotator_daily)")
+        con.execute("update marts.fct_agreement set krippendorff_alpha = krippendorff_alpha + 1e-7 "
+                    "where rowid = (select min(rowid) from marts.fct_agreement where krippendorff_alpha is not null)")
+    finally:
+        con.close()
+    n, differing = bench.compare_warehouses(full, changed, ("marts",))
+    assert n > 10 and differing == ["marts.fct_agreement", "marts.fct_annotator_daily"]
+    assert bench.compare_warehouses(full, full, ("marts",))[1] == []
 
 
 def test_the_comparison_fails_on_a_changed_missing_or_null_figure(run: dict[str, Any]) -> None:

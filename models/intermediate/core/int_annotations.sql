@@ -30,7 +30,7 @@ repeated_pairs as (
     having count(*) > 1
 ),
 
-flagged as (
+flagged as {{ not_materialized() }}(
     select
         annotations.*,
         repeated_pairs.item_id is not null as is_repeated_pair

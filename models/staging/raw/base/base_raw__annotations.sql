@@ -28,9 +28,12 @@
 {%- set has_projects_sql = 'true' if has_projects else 'false' %}
 {%- set raw_columns = ['annotation_id', 'item_id', 'project_id', 'annotator_id', 'label', 'submitted_at',
     'started_at', 'language', 'exported_at', 'confidence'] %}
+{#- CTEs read more than once: streamed (recomputed) over all rows on a full build, buffered when an
+    incremental build has only the affected rows (macro not_materialized) #}
+{%- set streamed = '' if is_incremental() else not_materialized() %}
 with
 
-landed as (
+landed as {{ not_materialized() }}(
     select * from {{ ref('land_raw__annotations') }}
 ),
 
@@ -51,7 +54,7 @@ labels as (
 
 {%- if is_incremental() %}
 
-    previous as (
+    previous as {{ not_materialized() }}(
         select
             source_file,
             annotation_id,
@@ -62,14 +65,8 @@ labels as (
         from {{ this }}
     ),
 
-    seen_files as (
-        select distinct source_file from previous
-    ),
-
     new_files as (
-        select distinct landed.source_file
-        from landed
-        where landed.source_file not in (select seen_files.source_file from seen_files)
+        {{ unseen_files() }}
     ),
 
     -- (a) annotation_ids in files not seen before
@@ -112,7 +109,7 @@ labels as (
     ),
 {%- else %}
 
-    raw_rows as (
+    raw_rows as {{ streamed }}(
         select * from landed
     ),
 {%- endif %}
@@ -124,7 +121,7 @@ repeated_keys as (
     having count(*) > 1
 ),
 
-typed as (
+typed as {{ streamed }}(
     select
         raw_rows.source_file,
         raw_rows.source_row_number,
@@ -148,7 +145,7 @@ typed as (
     from raw_rows
 ),
 
-checked as (
+checked as {{ streamed }}(
     select
         typed.*,
         repeated_keys.annotation_id is not null as is_repeated_key,
@@ -230,21 +227,7 @@ versioned as (
     'reject_reason'] %}
 
 ranked as (
-    {%- for branch in ['single_rows', 'versioned'] %}
-        select
-            {%- for c in output_columns %}
-                {{ c }},
-            {%- endfor %}
-            case
-                when reject_reason is not null
-                    then {{ json_record(raw_columns, prefix='raw_') }}
-            end as raw_record,
-            reject_reason is null and version_rank > 1 as is_superseded
-        from {{ branch }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ versioned_rows(output_columns, raw_columns) }}
 ),
 
 final as (

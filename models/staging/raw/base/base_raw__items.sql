@@ -14,9 +14,12 @@
 {%- set has_projects = raw_files('projects') | length > 0 %}
 {%- set has_projects_sql = 'true' if has_projects else 'false' %}
 {%- set raw_columns = ['item_id', 'project_id', 'created_at', 'language', 'market', 'content_type', 'priority'] %}
+{#- CTEs read more than once: streamed (recomputed) over all rows on a full build, buffered when an
+    incremental build has only the affected rows (macro not_materialized) #}
+{%- set streamed = '' if is_incremental() else not_materialized() %}
 with
 
-landed as (
+landed as {{ not_materialized() }}(
     select * from {{ ref('land_raw__items') }}
 ),
 
@@ -26,7 +29,7 @@ projects as (
 
 {%- if is_incremental() %}
 
-    previous as (
+    previous as {{ not_materialized() }}(
         select
             source_file,
             item_id,
@@ -35,14 +38,8 @@ projects as (
         from {{ this }}
     ),
 
-    seen_files as (
-        select distinct source_file from previous
-    ),
-
     new_files as (
-        select distinct landed.source_file
-        from landed
-        where landed.source_file not in (select seen_files.source_file from seen_files)
+        {{ unseen_files() }}
     ),
 
     new_keys as (
@@ -76,12 +73,12 @@ projects as (
     ),
 {%- else %}
 
-    raw_rows as (
+    raw_rows as {{ streamed }}(
         select * from landed
     ),
 {%- endif %}
 
-typed as (
+typed as {{ streamed }}(
     select
         source_file,
         source_row_number,
@@ -107,7 +104,7 @@ repeated_keys as (
     having count(*) > 1
 ),
 
-checked as (
+checked as {{ streamed }}(
     select
         typed.*,
         repeated_keys.item_id is not null as is_repeated_key,
@@ -147,21 +144,7 @@ versioned as (
     'market', 'content_type', 'priority', 'reject_reason'] %}
 
 ranked as (
-    {%- for branch in ['single_rows', 'versioned'] %}
-        select
-            {%- for c in output_columns %}
-                {{ c }},
-            {%- endfor %}
-            case
-                when reject_reason is not null
-                    then {{ json_record(raw_columns, prefix='raw_') }}
-            end as raw_record,
-            reject_reason is null and version_rank > 1 as is_superseded
-        from {{ branch }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ versioned_rows(output_columns, raw_columns) }}
 ),
 
 final as (

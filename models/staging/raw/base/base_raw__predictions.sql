@@ -14,9 +14,12 @@
 ) }}
 {%- set raw_columns = ['model_name', 'model_version', 'item_id', 'label', 'score', 'predicted_at'] %}
 {%- set key_columns = ['model_name', 'model_version', 'item_id', 'label'] %}
+{#- CTEs read more than once: streamed (recomputed) over all rows on a full build, buffered when an
+    incremental build has only the affected rows (macro not_materialized) #}
+{%- set streamed = '' if is_incremental() else not_materialized() %}
 with
 
-landed as (
+landed as {{ not_materialized() }}(
     select * from {{ ref('land_raw__predictions') }}
 ),
 
@@ -26,7 +29,7 @@ labels as (
 
 {%- if is_incremental() %}
 
-    previous as (
+    previous as {{ not_materialized() }}(
         select
             source_file,
             model_name,
@@ -37,14 +40,8 @@ labels as (
         from {{ this }}
     ),
 
-    seen_files as (
-        select distinct source_file from previous
-    ),
-
     new_files as (
-        select distinct landed.source_file
-        from landed
-        where landed.source_file not in (select seen_files.source_file from seen_files)
+        {{ unseen_files() }}
     ),
 
     new_keys as (
@@ -100,12 +97,12 @@ labels as (
     ),
 {%- else %}
 
-    raw_rows as (
+    raw_rows as {{ streamed }}(
         select * from landed
     ),
 {%- endif %}
 
-typed as (
+typed as {{ streamed }}(
     select
         source_file,
         source_row_number,
@@ -134,7 +131,7 @@ repeated_keys as (
     having count(*) > 1
 ),
 
-checked as (
+checked as {{ streamed }}(
     select
         typed.*,
         repeated_keys.model_name is not null as is_repeated_key,
@@ -206,21 +203,7 @@ versioned as (
     'score', 'predicted_at', 'reject_reason'] %}
 
 ranked as (
-    {%- for branch in ['single_rows', 'versioned'] %}
-        select
-            {%- for c in output_columns %}
-                {{ c }},
-            {%- endfor %}
-            case
-                when reject_reason is not null
-                    then {{ json_record(raw_columns, prefix='raw_') }}
-            end as raw_record,
-            reject_reason is null and version_rank > 1 as is_superseded
-        from {{ branch }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ versioned_rows(output_columns, raw_columns) }}
 ),
 
 final as (
