@@ -1,5 +1,7 @@
 # labelhouse: `make build` builds everything on the bundled demo data; `make test` runs every check.
+# `make` alone prints the targets with the `## ` comment written above each one.
 SHELL := /bin/bash
+.DEFAULT_GOAL := help
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 SQL_PATHS := models macros tests analyses
 PY_PATHS := labelhouse tests/python tests/spark examples bench
 
-.PHONY: build test lint fix dbt-test pytest bench clean venv
+.PHONY: help build test lint fix dbt-test pytest bench clean venv
 
 include spark.mk
 
@@ -19,6 +21,14 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
+## Print this help.
+help:
+	@echo "labelhouse: make <target>"
+	@awk '/^## / { d = d (d ? " " : "") substr($$0, 4); next } \
+		/^[A-Za-z0-9_.-]+:([^=]|$$)/ { if (d) { t = $$0; sub(/:.*/, "", t); printf "  %-11s %s\n", t, d } } \
+		{ d = "" }' $(MAKEFILE_LIST)
+
+## Create .venv with the pinned dependencies (the targets that run a tool do this first).
 venv: $(VENV)/.installed
 
 ## Build, gate and publish the warehouse (and reports) from freshly generated demo exports.
@@ -28,22 +38,30 @@ build: venv
 ## Every check: SQL and Python lint, the dbt build with its tests on demo data, pytest.
 test: venv lint dbt-test pytest
 
+## sqlfluff lint of the SQL and ruff check of the Python.
 lint: venv
 	$(BIN)/sqlfluff lint $(SQL_PATHS) --processes 2 --disable-progress-bar
 	$(BIN)/ruff check $(wildcard $(PY_PATHS))
 
+## Apply sqlfluff fix and ruff check --fix.
 fix: venv
 	$(BIN)/sqlfluff fix $(SQL_PATHS) --processes 2 --disable-progress-bar
 	$(BIN)/ruff check --fix $(wildcard $(PY_PATHS))
 
+## The gated build on demo data with the dbt unit tests, into warehouse/test/labelhouse.duckdb.
 dbt-test: venv
 	$(BIN)/labelhouse build --warehouse warehouse/test/labelhouse.duckdb --unit-tests
 
+## The Python test suite.
 pytest: venv
 	$(BIN)/pytest -q
 
+## Benchmarks (labelhouse bench; large generated exports, minutes).
 bench: venv
 	$(BIN)/labelhouse bench
 
+## Delete what build/test generate from the demo: target, logs, data/demo, warehouse/test,
+## reports/build (`labelhouse report` renders it again). Keeps warehouse/labelhouse.duckdb and
+## warehouse/runs, where a build of your own exports is published by default, and the rest of data/.
 clean:
-	rm -rf target logs warehouse data reports/build
+	rm -rf target logs data/demo warehouse/test reports/build

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import hashlib
 import os
 import shutil
 import time
@@ -33,7 +32,7 @@ from typing import Any
 import duckdb
 
 from labelhouse import run_log
-from labelhouse.dbt import run_dbt
+from labelhouse.dbt import files_fingerprint, run_dbt, shared_manifest
 from labelhouse.errors import BuildInProgress, DbtFailed, LabelhouseError, PreflightError
 from labelhouse.gates import GateReport, raise_if_failed, run_gate
 from labelhouse.paths import PROJECT_ROOT
@@ -42,6 +41,11 @@ from labelhouse.preflight import PreflightReport, preflight
 Progress = Callable[[str], None]
 STAGING_SELECTOR = "+staging"
 CANDIDATE_NAME = "candidate.duckdb"
+# dbt runs two models at a time below this many annotation rows (small models: overlapping them
+# hides dbt's per-node overhead) and one at a time above it, where two large models side by side
+# would share DuckDB's memory limit (profiles.yml) and spill or fail where one alone fits.
+PARALLEL_MODELS_MAX_ROWS = 2_000_000
+THREADS_ENV = "LABELHOUSE_DBT_THREADS"
 
 
 MODEL_CODE_PATHS = ("dbt_project.yml", "models", "macros", "seeds")
@@ -54,13 +58,7 @@ def model_code_fingerprint(root: Path = PROJECT_ROOT) -> str:
     Incremental models keep rows computed by earlier code; when the code changed, the next
     build must be a full refresh to give the tables a full refresh gives.
     """
-    digest = hashlib.sha256()
-    for name in MODEL_CODE_PATHS:
-        path = root / name
-        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-        for f in files:
-            digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    return files_fingerprint(MODEL_CODE_PATHS, root)
 
 
 def published_model_code(warehouse: Path) -> str | None:
@@ -122,6 +120,15 @@ def build_lock(warehouse: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def _set_env(name: str, value: str) -> Iterator[None]:
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        os.environ.pop(name, None)
+
+
 def new_run_id() -> str:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{uuid.uuid4().hex[:6]}"
@@ -173,10 +180,11 @@ def _remove_stale_candidates(runs_dir: Path) -> None:
 
 
 def _dbt_step(
-    args: list[str], candidate: Path, raw_dir: Path, target: Path, step: str, timings: dict[str, float]
+    args: list[str], candidate: Path, raw_dir: Path, target: Path, step: str, timings: dict[str, float],
+    manifest: Any = None,
 ) -> tuple[int, int]:
     with _timed(timings, step):
-        result = run_dbt(args, warehouse=candidate, raw_dir=raw_dir, target_path=target)
+        result = run_dbt(args, warehouse=candidate, raw_dir=raw_dir, target_path=target, manifest=manifest)
     if not result.success:
         raise DbtFailed(describe_dbt_failure(result.nodes, result.error, step))
     n_models = sum(1 for n in result.nodes if n["resource_type"] in ("model", "seed"))
@@ -194,6 +202,7 @@ def build(
     expectations_dir: Path | None = None,
     keep_failed_candidate: bool = False,
     unit_tests: bool = False,
+    docs: bool = True,
 ) -> BuildResult:
     """Build the warehouse from raw_dir and publish it at `warehouse`; raise LabelhouseError on failure.
 
@@ -201,7 +210,8 @@ def build(
     expectations_dir points at another folder of suites (tests); keep_failed_candidate keeps a
     failed run's candidate file in its run folder for inspection. unit_tests also runs the dbt
     unit tests (they test the models' code, not the data, so `make test` runs them and a daily
-    build skips them).
+    build skips them). docs writes the dbt docs of the candidate into the run folder's docs/
+    (the report site copies them from there).
     """
     warehouse = Path(warehouse).resolve()
     raw_dir = Path(raw_dir).resolve()
@@ -216,6 +226,7 @@ def build(
         record.timings = timings
         candidate = run_dir / CANDIDATE_NAME
         gates: list[GateReport] = []
+        stack = contextlib.ExitStack()
         step = "preflight"
         run_log.write_record(record, run_dir)
         code = model_code_fingerprint()
@@ -230,9 +241,16 @@ def build(
                 if not full_refresh:
                     _refuse_rewritten_exports(record.raw_files, warehouse)
             progress(f"      {len(report.files)} files, {report.rows('annotations'):,} annotation rows")
+            if THREADS_ENV not in os.environ:
+                threads = 2 if report.rows("annotations") < PARALLEL_MODELS_MAX_ROWS else 1
+                stack.enter_context(_set_env(THREADS_ENV, str(threads)))
 
             if warehouse.exists() and not full_refresh:
                 shutil.copyfile(warehouse, candidate)
+
+            # one parse for every dbt step of the build (and of later builds in this process)
+            with _timed(timings, "dbt parse"):
+                manifest = shared_manifest(candidate)
 
             def audit(gate: str) -> None:
                 """Run one GX gate on the candidate, record it, print it, stop the build if it failed."""
@@ -257,6 +275,7 @@ def build(
                 run_dir / "dbt",
                 "dbt staging",
                 timings,
+                manifest,
             )
             progress(f"      {n_models} models, {n_tests} tests passed")
 
@@ -275,12 +294,20 @@ def build(
                 run_dir / "dbt",
                 "dbt marts",
                 timings,
+                manifest,
             )
             progress(f"      {n_models} models, {n_tests} tests passed")
 
             step = "mart gate"
             progress("[5/6] Mart gate: Great Expectations on the candidate warehouse")
             audit("mart")
+
+            if docs and manifest is not None:
+                step = "dbt docs"
+                from labelhouse.report.docs import generate_build_docs
+
+                with _timed(timings, "dbt docs"):
+                    generate_build_docs(candidate, raw_dir, run_dir / "dbt", manifest, run_dir / "docs")
 
             step = "publish"
             progress(f"[6/6] Publishing {warehouse}")
@@ -298,6 +325,8 @@ def build(
         except BaseException as exc:  # a bug or Ctrl-C: still leave a record, never a half-published file
             _record_failure(record, step, 1, f"{type(exc).__name__}: {exc}", run_dir, candidate, keep_failed_candidate)
             raise
+        finally:
+            stack.close()
         run_log.write_record(record, run_dir)
         run_log.write_summary(record, run_dir)
         progress(f"      gate summary: {run_dir / run_log.SUMMARY_HTML}")

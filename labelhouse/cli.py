@@ -75,7 +75,9 @@ def build(
         if raw is None:
             raw = DEFAULT_RAW_DIR
             ensure_demo(raw)
-        result = run_build(raw, warehouse, full_refresh=full_refresh, progress=_say, unit_tests=unit_tests)
+        result = run_build(
+            raw, warehouse, full_refresh=full_refresh, progress=_say, unit_tests=unit_tests, docs=report
+        )
     except LabelhouseError as exc:
         _fail(exc)
         return
@@ -119,6 +121,36 @@ def bench(
 
     code = run_bench([int(s) for s in sizes.split(",") if s.strip()], scratch, progress=_say)
     raise typer.Exit(code)
+
+
+@app.command()
+def diff(
+    base: Path = typer.Argument(..., help="Warehouse built from the base branch (e.g. main)."),
+    head: Path = typer.Argument(..., help="Warehouse built from the change, on the same raw exports."),
+    output_format: str = typer.Option("text", "--format", help="markdown (GitHub job summary), json or text."),
+    fail_on_change: bool = typer.Option(False, "--fail-on-change", help="Exit 1 when anything changed."),
+    tolerance: float = typer.Option(
+        1e-9, "--tolerance", help="Floats move when |head - base| > tolerance * max(1, min(|base|, |head|))."
+    ),
+    allow_different_exports: bool = typer.Option(
+        False, "--allow-different-exports", help="Compare warehouses built from different raw exports anyway."
+    ),
+) -> None:
+    """Compare the marts of two warehouses: schema, rows and values (exit 2 if they cannot be compared)."""
+    from labelhouse.diff import DiffFormat, DiffInputError, diff_warehouses, render
+
+    try:
+        if output_format not in {f.value for f in DiffFormat}:
+            raise DiffInputError(f"--format must be markdown, json or text, not {output_format!r}.")
+        result = diff_warehouses(
+            base, head, tolerance=tolerance, allow_different_exports=allow_different_exports
+        )
+    except LabelhouseError as exc:
+        _fail(exc)
+        return
+    typer.echo(render(result, output_format), nl=False)
+    if fail_on_change and result.changed:
+        raise typer.Exit(1)
 
 
 import_app = typer.Typer(help="Convert labeling-platform exports to the raw export contract.")

@@ -14,6 +14,17 @@ from labelhouse.paths import PROJECT_ROOT
 RAW_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".parquet")
 REQUIRED_ENTITIES = ("annotations",)
 
+#: The contract's CSV dialect, RFC 4180: comma-separated, `"` quotes (doubled inside a value), a
+#: header row, nothing skipped, no comment lines, every value text; a row with a missing field is an
+#: error, never padded. Stated to DuckDB, never sniffed: the sniffer decides the quote character from
+#: the first rows, so a file whose first quoted value comes late would be misread. The dbt reader
+#: (macro duckdb__raw_file_reader) states the same options; tests/python/test_csv_messages.py keeps
+#: the two equal.
+CSV_DIALECT = (
+    "delim = ',', quote = '\"', escape = '\"', header = true, skip = 0, comment = '', "
+    "all_varchar = true, null_padding = false"
+)
+
 
 @dataclass(frozen=True)
 class EntityContract:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -22,6 +24,7 @@ class DbtResult:
     success: bool
     nodes: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    manifest: Any = None  # the parsed dbt Manifest, for `parse` (reuse it with run_dbt(manifest=...))
 
     def failures(self) -> list[dict[str, Any]]:
         return [n for n in self.nodes if n["status"] in ("error", "fail", "runtime error")]
@@ -49,14 +52,21 @@ def run_dbt(
     extra_vars: dict[str, Any] | None = None,
     quiet: bool = True,
     target_path: Path | None = None,
+    manifest: Any = None,
+    reuse_manifest: bool = True,
 ) -> DbtResult:
     """Run `dbt <args>` on the project with the DuckDB file `warehouse` and raw exports in `raw_dir`.
 
     Each call gets its own target and log folder (so concurrent builds never share dbt's
-    artefacts) unless `target_path` is given.
+    artefacts) unless `target_path` is given. dbt's parse is skipped: the command runs on
+    `manifest`, by default the process's shared parse of the project (shared_manifest);
+    reuse_manifest=False makes dbt parse (for `parse` itself, or a different project dir).
     """
     from dbt.cli.main import dbtRunner
 
+    if manifest is None and reuse_manifest and args and args[0] not in ("parse", "debug", "deps", "clean"):
+        target = args[list(args).index("--target") + 1] if "--target" in args else "duckdb"
+        manifest = shared_manifest(warehouse, target)
     dbt_vars = {"raw_dir": str(Path(raw_dir).resolve())}
     dbt_vars.update(extra_vars or {})
     with contextlib.ExitStack() as stack:
@@ -77,7 +87,7 @@ def run_dbt(
         ]
         if quiet:
             cli_args = ["--quiet", "--no-use-colors", *cli_args]
-        res = dbtRunner().invoke(cli_args)
+        res = dbtRunner(manifest=manifest).invoke(cli_args)
     nodes: list[dict[str, Any]] = []
     result = res.result
     if result is not None and hasattr(result, "results"):
@@ -93,4 +103,50 @@ def run_dbt(
                 }
             )
     error = str(res.exception) if res.exception is not None else None
-    return DbtResult(success=bool(res.success), nodes=nodes, error=error)
+    parsed = result if args and args[0] == "parse" and res.success else None
+    return DbtResult(success=bool(res.success), nodes=nodes, error=error, manifest=parsed)
+
+
+PARSE_CACHE_ROOT = PROJECT_ROOT / "target" / "labelhouse-parse"
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "analyses")
+_MANIFESTS: dict[tuple[str, str, str], Any] = {}
+
+
+def files_fingerprint(names: Sequence[str], root: Path = PROJECT_ROOT) -> str:
+    """A hash of the named files and folders under root (paths and contents, in sorted order)."""
+    digest = hashlib.sha256()
+    for name in names:
+        path = root / name
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for f in files:
+            digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def shared_manifest(warehouse: Path, target: str = "duckdb") -> Any:
+    """The parsed dbt project for builds of a DuckDB file named like `warehouse` (None if parsing
+    failed: the dbt step that follows then parses itself and reports the error).
+
+    Parsing does not depend on the raw directory or on vars given at run time (they are read
+    when models compile), only on the project's files, the target and the warehouse file's stem
+    (dbt-duckdb's database name). So a manifest is parsed once per process for each of those
+    and reused by every dbt step of every build; across processes dbt's partial-parse state is
+    kept in target/labelhouse-parse/, so a new process with unchanged files parses in ~1 s.
+    """
+    stem = Path(warehouse).stem
+    key = (files_fingerprint(PROJECT_FILES), target, stem)
+    if key in _MANIFESTS:
+        return _MANIFESTS[key]
+    cache = PARSE_CACHE_ROOT / f"{target}-{stem}"
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            args = ["parse"] + ([] if target == "duckdb" else ["--target", target])
+            result = run_dbt(args, warehouse=cache / f"{stem}.duckdb", raw_dir=cache / "raw", target_path=cache,
+                             reuse_manifest=False)
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    if result.manifest is not None:
+        _MANIFESTS[key] = result.manifest
+    return result.manifest

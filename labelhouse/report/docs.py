@@ -12,17 +12,57 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from labelhouse.errors import LabelhouseError
 
 _TRACKER_SWITCH = "track:p.send_anonymous_usage_stats"
 
 
-def write_dbt_docs(warehouse: Path, docs_dir: Path, raw_dir: Path | None = None) -> None:
-    """Run `dbt docs generate --static` against a copy of `warehouse` and write docs_dir/index.html."""
+DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
+
+
+def generate_build_docs(candidate: Path, raw_dir: Path, target: Path, manifest: Any, docs_dir: Path) -> None:
+    """During a build: `dbt docs generate --static` on the candidate with the build's own parsed
+    manifest (no copy of the warehouse, no parse), into docs_dir (the run folder's docs/)."""
     from labelhouse.dbt import run_dbt
 
+    result = run_dbt(["docs", "generate", "--static", "--no-compile"], warehouse=candidate, raw_dir=raw_dir,
+                     target_path=target, manifest=manifest)
+    if not result.success:
+        raise LabelhouseError(f"dbt docs generate failed: {result.error or 'see dbt logs'}")
+    _write_docs(target, docs_dir)
+
+
+def copy_build_docs(source: Path, docs_dir: Path) -> bool:
+    """Copy docs made by the build (generate_build_docs) into a site; False when there are none."""
+    if not all((source / name).is_file() for name in DOCS_FILES):
+        return False
     docs_dir.mkdir(parents=True, exist_ok=True)
+    for name in DOCS_FILES:
+        shutil.copyfile(source / name, docs_dir / name)
+    return True
+
+
+def _write_docs(target: Path, docs_dir: Path) -> None:
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    html = (target / "static_index.html").read_text(encoding="utf-8")
+    html = html.replace(_TRACKER_SWITCH, "track:!1")
+    (docs_dir / "index.html").write_text(html, encoding="utf-8")
+    for name in ("manifest.json", "catalog.json"):
+        shutil.copyfile(target / name, docs_dir / name)
+    manifest = json.loads((docs_dir / "manifest.json").read_text(encoding="utf-8"))
+    if manifest.get("metadata", {}).get("send_anonymous_usage_stats"):
+        raise LabelhouseError(
+            "dbt docs were generated with usage tracking on; set DBT_SEND_ANONYMOUS_USAGE_STATS=false"
+        )
+
+
+def write_dbt_docs(warehouse: Path, docs_dir: Path, raw_dir: Path | None = None) -> None:
+    """Run `dbt docs generate --static` against a copy of `warehouse` and write docs_dir/index.html
+    (for a warehouse whose build left no docs in its run folder)."""
+    from labelhouse.dbt import run_dbt
+
     with tempfile.TemporaryDirectory(prefix="lh-docs-") as tmp:
         work = Path(tmp)
         # dbt-duckdb opens the file read-write: a copy leaves the published warehouse untouched.
@@ -38,14 +78,4 @@ def write_dbt_docs(warehouse: Path, docs_dir: Path, raw_dir: Path | None = None)
                              target_path=work / "target")
         if not result.success:
             raise LabelhouseError(f"dbt docs generate failed: {result.error or 'see dbt logs'}")
-        target = work / "target"
-        html = (target / "static_index.html").read_text(encoding="utf-8")
-        html = html.replace(_TRACKER_SWITCH, "track:!1")
-        (docs_dir / "index.html").write_text(html, encoding="utf-8")
-        for name in ("manifest.json", "catalog.json"):
-            shutil.copyfile(target / name, docs_dir / name)
-    manifest = json.loads((docs_dir / "manifest.json").read_text(encoding="utf-8"))
-    if manifest.get("metadata", {}).get("send_anonymous_usage_stats"):
-        raise LabelhouseError(
-            "dbt docs were generated with usage tracking on; set DBT_SEND_ANONYMOUS_USAGE_STATS=false"
-        )
+        _write_docs(work / "target", docs_dir)

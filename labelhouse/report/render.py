@@ -279,10 +279,12 @@ def render_site(
         finally:
             con.close()
         if docs:
-            progress("Generating dbt docs for the site")
-            from labelhouse.report.docs import write_dbt_docs
+            from labelhouse.report.docs import copy_build_docs, write_dbt_docs
 
-            write_dbt_docs(warehouse, tmp / "docs", raw_dir)
+            built = _published_run_dir(warehouse)
+            if built is None or not copy_build_docs(built / "docs", tmp / "docs"):
+                progress("Generating dbt docs for the site")
+                write_dbt_docs(warehouse, tmp / "docs", raw_dir)
         (tmp / SITE_MARKER).write_text(f"rendered {built_at} from {warehouse.name}\n", encoding="utf-8")
         for keep in KEEP_ACROSS_RENDERS:
             if (out / keep).is_dir():
@@ -293,6 +295,24 @@ def render_site(
         raise
     progress(f"Rendered the report site in {time.perf_counter() - start:.1f}s")
     return out
+
+
+def _published_run_dir(warehouse: Path) -> Path | None:
+    """The run folder of the build that published `warehouse` (its docs/ are the warehouse's)."""
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute(
+            "select run_id from audit.build_runs where status = 'published' order by finished_at desc, run_id desc"
+            " limit 1"
+        ).fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return warehouse.parent / "runs" / str(row[0]) if row else None
 
 
 def _swap(tmp: Path, out: Path) -> None:

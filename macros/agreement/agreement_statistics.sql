@@ -31,7 +31,7 @@
 {%- set g = group_cols | join(', ') -%}
 {%- set weight = weight_col if weight_col else '1' -%}
 
-{{ prefix }}_rows as (
+{{ prefix }}_rows as {{ not_materialized() }}(
     select
         {{ g }},
         {{ unit_col }} as unit_id,

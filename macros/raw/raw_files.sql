@@ -82,6 +82,15 @@
 {#
     raw_file_reader(path, columns) -> a table function reading one raw file, every column as text.
     `columns` (list of names, or none) pins the JSON reader's columns to VARCHAR.
+
+    CSV is the contract's dialect, RFC 4180, stated and never sniffed (DuckDB's sniffer picks the
+    quote character from the first rows, so a file whose first quoted value comes late would be
+    misread): comma, `"` quote doubled inside a value, a header row, nothing skipped, no comment
+    lines, no padding of short rows. The same options as CSV_DIALECT in labelhouse/contract.py.
+    DuckDB reads in lenient mode (strict_mode = false) so that a file mixing line endings (a header
+    fixed by hand in an editor over CRLF rows) loads: the preflight has read every CSV strictly
+    before dbt runs and stops on what lenient mode would let through (a row with extra fields, text
+    after a closing quote, invalid UTF-8).
 #}
 {% macro raw_file_reader(path, columns) %}
 {{ return(adapter.dispatch('raw_file_reader', 'labelhouse')(path, columns)) }}
@@ -99,7 +108,8 @@ read_json({{ quoted }}, format = 'newline_delimited', columns = {
     {%- elif fmt == 'jsonl' -%}
         read_json({{ quoted }}, format = 'newline_delimited')
     {%- else -%}
-read_csv({{ quoted }}, header = true, all_varchar = true)
+read_csv({{ quoted }}, delim = ',', quote = '"', escape = '"', header = true, skip = 0, comment = '',
+    all_varchar = true, null_padding = false, strict_mode = false)
 {%- endif -%}
 {% endmacro %}
 
@@ -109,7 +119,8 @@ read_csv({{ quoted }}, header = true, all_varchar = true)
     column. CSV and JSON lines need reader options, so they get a temporary view per file (named
     from a hash of the path), created at compile time; every dbt-spark session connection
     shares one SparkSession, so the model's statement sees it. CSV is read with its header and
-    every column as text (no schema inference, RFC 4180 quotes); JSON lines with
+    every column as text (no schema inference) in the RFC 4180 dialect stated (sep ',', quote and
+    escape '"', records spanning lines); JSON lines with
     primitivesAsString, so numbers keep their text as written.
 #}
 {% macro spark__raw_file_reader(path, columns) %}
@@ -123,7 +134,7 @@ parquet.`{{ path | replace('`', '``') }}`
 {%- set ddl = "using json options (path " ~ quoted ~ ", primitivesAsString 'true')" -%}
 {%- else -%}
 {%- set ddl = "using csv options (path " ~ quoted
-    ~ ", header 'true', inferSchema 'false', multiLine 'true', escape '\"')" -%}
+    ~ ", header 'true', inferSchema 'false', multiLine 'true', sep ',', quote '\"', escape '\"')" -%}
 {%- endif -%}
 {%- if execute -%}
 {%- do run_query('create or replace temporary view ' ~ view ~ ' ' ~ ddl) -%}

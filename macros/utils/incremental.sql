@@ -49,3 +49,28 @@
 {% macro default__not_materialized() %}{{ return('') }}{% endmacro %}
 
 {% macro duckdb__not_materialized() %}{{ return('not materialized ') }}{% endmacro %}
+
+
+{#
+    key_hash(columns) -> a 64-bit hash of the values of `columns` (SQL expressions): a narrow
+    key for finding the repeats of a wide (text) key in one pass over millions of rows.
+
+    Used only to pick candidates: rows whose key hash occurs more than once go through the exact
+    ranking by the real key, so a collision (two keys, one hash) only sends a row of a unique
+    key through that path, where it ranks first, as it would anyway. No result depends on it.
+#}
+{% macro key_hash(columns) %}
+    {{ return(adapter.dispatch('key_hash', 'labelhouse')(columns)) }}
+{% endmacro %}
+
+{% macro default__key_hash(columns) -%}
+    md5(concat({% for c in columns %}coalesce(cast({{ c }} as {{ dbt.type_string() }}), ''){{ ", '|', " if not loop.last }}{% endfor %}))
+{%- endmacro %}
+
+{% macro duckdb__key_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__key_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}

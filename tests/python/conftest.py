@@ -24,7 +24,8 @@ BuildFn = Callable[..., Path]
 def _build(raw_dir: Path, warehouse: Path, select: str | None = None, **dbt_vars: Any) -> Path:
     args = ["build"]
     if select:
-        args += ["--select", select]
+        # tests of the selected models only: not a test that also reads a model left unbuilt
+        args += ["--select", select, "--indirect-selection", "cautious"]
     result = run_dbt(args, warehouse=warehouse, raw_dir=raw_dir, extra_vars=dbt_vars)
     if not result.success:
         failed = "\n".join(f"  {n['name']}: {n['status']} {n['message']}" for n in result.failures())

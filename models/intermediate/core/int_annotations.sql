@@ -22,23 +22,21 @@ items as (
 ),
 
 repeated_pairs as (
-    select
-        item_id,
-        annotator_id
+    -- (item, annotator) pairs that may be judged more than once, found on a 64-bit hash of the
+    -- pair (macro key_hash: a collision only sends a judgement through the exact ranking below)
+    select {{ key_hash(['item_id', 'annotator_id']) }} as pair_key
     from judged_pairs
-    group by item_id, annotator_id
+    group by {{ key_hash(['item_id', 'annotator_id']) }}
     having count(*) > 1
 ),
 
 flagged as {{ not_materialized() }}(
     select
         annotations.*,
-        repeated_pairs.item_id is not null as is_repeated_pair
+        repeated_pairs.pair_key is not null as is_repeated_pair
     from annotations
     left join repeated_pairs
-        on
-            annotations.item_id = repeated_pairs.item_id
-            and annotations.annotator_id = repeated_pairs.annotator_id
+        on {{ key_hash(['annotations.item_id', 'annotations.annotator_id']) }} = repeated_pairs.pair_key
 ),
 
 {%- set judgement_columns = ['annotation_id', 'item_id', 'project_id', 'annotator_id', 'label', 'language',

@@ -1,16 +1,16 @@
 -- One row per item: the plurality consensus of the annotators' latest judgements, the gold
 -- label where one exists, and the truth used downstream = gold if present, else the non-tied
 -- consensus of at least 2 judgements (NULL otherwise). Items with gold but no judgements
--- (expert evaluation sets) are included.
+-- (expert evaluation sets) are included. The votes come from int_item_category_counts (the
+-- item x label counts), not from the 10M judgements again.
 with
 
 items as (
     select * from {{ ref('int_items') }}
 ),
 
-annotations as (
-    select * from {{ ref('int_annotations') }}
-    where is_latest_judgement
+item_counts as (
+    select * from {{ ref('int_item_category_counts') }}
 ),
 
 gold_labels as (
@@ -18,11 +18,13 @@ gold_labels as (
 ),
 
 label_votes as (
+    -- the item x label counts of the latest judgements, already aggregated (summed over the
+    -- item's projects, should its judgements name more than one)
     select
         item_id,
         label,
-        count(*) as n_votes
-    from annotations
+        cast(sum(n_votes) as bigint) as n_votes
+    from item_counts
     group by item_id, label
 ),
 

@@ -16,12 +16,14 @@ gold_labels as (
 ),
 
 annotation_languages as (
+    -- one pass over the judgements: per item and language (NULL included), judgements and the
+    -- smallest project_id; the item-level figures are rolled up from this small result
     select
         item_id,
         language,
-        count(*) as n_judgements
+        count(*) as n_judgements,
+        min(project_id) as project_id
     from annotations
-    where language is not null
     group by item_id, language
 ),
 
@@ -35,6 +37,7 @@ item_annotation_language as (
             language,
             row_number() over (partition by item_id order by n_judgements desc, language asc) as language_rank
         from annotation_languages
+        where language is not null
     ) as ranked
     where language_rank = 1
 ),
@@ -42,9 +45,8 @@ item_annotation_language as (
 annotated_items as (
     select
         item_id,
-        min(project_id) as project_id,
-        min(submitted_at) as first_submitted_at
-    from annotations
+        min(project_id) as project_id
+    from annotation_languages
     group by item_id
 ),
 

@@ -12,24 +12,25 @@ annotations as (
 ),
 
 label_votes as (
+    -- the one pass over the judgements; the item totals are rolled up from this result
     select
         project_id,
         language,
         item_id,
         label,
-        count(*) as n_votes
+        count(*) as n_votes,
+        min(submitted_week) as first_week
     from annotations
     group by project_id, language, item_id, label
 ),
 
 item_totals as (
-    -- a second small aggregation joined back is cheaper than window sums over string keys
     select
         project_id,
         item_id,
-        count(*) as n_judgements,
-        min(submitted_week) as item_week
-    from annotations
+        sum(n_votes) as n_judgements,
+        min(first_week) as item_week
+    from label_votes
     group by project_id, item_id
 ),
 

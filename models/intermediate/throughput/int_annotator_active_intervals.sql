@@ -1,6 +1,10 @@
--- One row per annotator, project, UTC day and island of working time: the union of the day's
--- [started_at, submitted_at] intervals, so overlapping or concurrent tasks count once.
--- A day is the UTC day of submitted_at; judgements without started_at have no interval.
+-- One row per annotator, project and UTC day: the active time, i.e. the length of the union of
+-- the day's [started_at, submitted_at] intervals, so overlapping or concurrent tasks count once,
+-- and the number of islands (maximal overlapping runs) it is made of. A day is the UTC day of
+-- submitted_at; judgements without started_at have no interval.
+-- One sweep in start order: with M = the latest end among the earlier intervals, an interval
+-- starting after M opens an island and adds its whole length; one starting by M adds only the
+-- part past M. The sum is the union's length (one window, no per-island rows).
 --
 -- Incremental (DuckDB): each row carries the fingerprint of its (annotator, project, day)
 -- partition's input (macro partition_fingerprint). A build recomputes only the partitions whose
@@ -97,22 +101,21 @@ ordered as (
     from annotations
 ),
 
-island_starts as (
+swept as (
     select
-        *,
-        case when previous_max_end is null or started_at > previous_max_end then 1 else 0 end as starts_island
+        annotator_id,
+        project_id,
+        submitted_date,
+        input_fingerprint,
+        case when previous_max_end is null or started_at > previous_max_end then 1 else 0 end as starts_island,
+        case
+            when previous_max_end is null or started_at > previous_max_end
+                then {{ epoch_seconds_between('started_at', 'submitted_at') }}
+            when submitted_at > previous_max_end
+                then {{ epoch_seconds_between('previous_max_end', 'submitted_at') }}
+            else 0
+        end as added_seconds
     from ordered
-),
-
-islands as (
-    select
-        *,
-        sum(starts_island) over (
-            partition by annotator_id, project_id, submitted_date
-            order by started_at, submitted_at
-            rows between unbounded preceding and current row
-        ) as island_number
-    from island_starts
 ),
 
 final as (
@@ -120,13 +123,11 @@ final as (
         annotator_id,
         project_id,
         submitted_date,
-        island_number,
-        min(started_at) as island_started_at,
-        max(submitted_at) as island_ended_at,
-        {{ epoch_seconds_between('min(started_at)', 'max(submitted_at)') }} as island_seconds,
+        cast(sum(starts_island) as bigint) as n_islands,
+        sum(added_seconds) as active_seconds,
         input_fingerprint
-    from islands
-    group by annotator_id, project_id, submitted_date, island_number, input_fingerprint
+    from swept
+    group by annotator_id, project_id, submitted_date, input_fingerprint
 )
 
 select * from final

@@ -13,7 +13,7 @@ annotations as (
     where is_latest_judgement
 ),
 
-counts_with_rollup as (
+counts_with_rollup as {{ not_materialized() }}(
     select
         project_id,
         language,

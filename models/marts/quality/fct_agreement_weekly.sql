@@ -7,7 +7,7 @@ item_counts as (
     select * from {{ ref('int_item_category_counts') }}
 ),
 
-counts_with_rollup as (
+counts_with_rollup as {{ not_materialized() }}(
     select
         project_id,
         language,

@@ -21,8 +21,8 @@ annotations_by_project as (
     select * from {{ ref('int_annotations') }}
 ),
 
-judgements_by_project as (
-    select * from {{ ref('int_judgement_quality') }}
+judgement_cells_by_project as (
+    select * from {{ ref('int_annotator_judgement_cells') }}
 ),
 
 repeat_cells_by_project as (
@@ -33,38 +33,49 @@ annotators as (
     select * from {{ ref('stg_raw__annotators') }}
 ),
 
-annotations as (
+submitted_by_project as (
+    -- one pass over the judgements; the cross-project row is rolled up from this small result
     select
         project_id,
         annotator_id,
-        submitted_at
+        cast(count(*) as bigint) as n_annotations,
+        min(submitted_at) as first_submitted_at,
+        max(submitted_at) as last_submitted_at
     from annotations_by_project
-    union all
-    select
-        'all' as project_id,
-        annotator_id,
-        submitted_at
-    from annotations_by_project
+    group by project_id, annotator_id
 ),
 
-judgements as (
+submitted as (
+    select * from submitted_by_project
+    union all
+    select
+        'all' as project_id,
+        annotator_id,
+        cast(sum(n_annotations) as bigint) as n_annotations,
+        min(first_submitted_at) as first_submitted_at,
+        max(last_submitted_at) as last_submitted_at
+    from submitted_by_project
+    group by annotator_id
+),
+
+judgement_cells as (
     select
         project_id,
         annotator_id,
         label,
         gold_label,
-        is_gold_correct,
-        consensus_outcome
-    from judgements_by_project
+        consensus_outcome,
+        n_judgements
+    from judgement_cells_by_project
     union all
     select
         'all' as project_id,
         annotator_id,
         label,
         gold_label,
-        is_gold_correct,
-        consensus_outcome
-    from judgements_by_project
+        consensus_outcome,
+        n_judgements
+    from judgement_cells_by_project
 ),
 
 repeat_cells as (
@@ -85,28 +96,17 @@ repeat_cells as (
     from repeat_cells_by_project
 ),
 
-submitted as (
-    select
-        project_id,
-        annotator_id,
-        cast(count(*) as bigint) as n_annotations,
-        min(submitted_at) as first_submitted_at,
-        max(submitted_at) as last_submitted_at
-    from annotations
-    group by project_id, annotator_id
-),
-
 graded as (
     select
         project_id,
         annotator_id,
-        cast(count(*) as bigint) as n_items_judged,
-        cast(count(gold_label) as bigint) as n_gold_annotations,
-        cast(sum(case when is_gold_correct then 1 else 0 end) as bigint) as n_gold_correct,
-        cast(sum(case when consensus_outcome = 'agree' then 1 else 0 end) as bigint) as n_consensus_agree,
-        cast(sum(case when consensus_outcome in ('agree', 'disagree') then 1 else 0 end) as bigint)
+        cast(sum(n_judgements) as bigint) as n_items_judged,
+        cast(sum(case when gold_label is not null then n_judgements else 0 end) as bigint) as n_gold_annotations,
+        cast(sum(case when label = gold_label then n_judgements else 0 end) as bigint) as n_gold_correct,
+        cast(sum(case when consensus_outcome = 'agree' then n_judgements else 0 end) as bigint) as n_consensus_agree,
+        cast(sum(case when consensus_outcome in ('agree', 'disagree') then n_judgements else 0 end) as bigint)
             as n_consensus_judgements
-    from judgements
+    from judgement_cells
     group by project_id, annotator_id
 ),
 
@@ -116,8 +116,8 @@ gold_cells as (
         annotator_id,
         label,
         gold_label,
-        cast(count(*) as bigint) as n_items
-    from judgements
+        cast(sum(n_judgements) as bigint) as n_items
+    from judgement_cells
     where gold_label is not null
     group by project_id, annotator_id, label, gold_label
 ),
@@ -287,9 +287,8 @@ final as (
                         case
                             when is_flagged_on_gold
                                 then concat(
-                                        'gold accuracy ', cast(round(gold_accuracy, 3) as {{ dbt.type_string() }}),
-                                        ' < {{ gold_threshold }} on ',
-                                        cast(n_gold_annotations as {{ dbt.type_string() }}), ' gold items'
+                                        'gold accuracy ', {{ below_threshold_text('gold_accuracy', gold_threshold) }},
+                                        ' on ', cast(n_gold_annotations as {{ dbt.type_string() }}), ' gold items'
                                     )
                             else ''
                         end,
@@ -298,9 +297,8 @@ final as (
                             when is_flagged_on_consensus
                                 then concat(
                                         'agreement with consensus ',
-                                        cast(round(agreement_with_consensus, 3) as {{ dbt.type_string() }}),
-                                        ' < {{ consensus_threshold }} on ',
-                                        cast(n_consensus_judgements as {{ dbt.type_string() }}), ' judgements'
+                                        {{ below_threshold_text('agreement_with_consensus', consensus_threshold) }},
+                                        ' on ', cast(n_consensus_judgements as {{ dbt.type_string() }}), ' judgements'
                                     )
                             else ''
                         end

@@ -3,8 +3,8 @@
 -- annotator started to drift. Judgements are the annotator's latest of each item.
 with
 
-judgements as (
-    select * from {{ ref('int_judgement_quality') }}
+judgement_cells as (
+    select * from {{ ref('int_annotator_judgement_cells') }}
 ),
 
 final as (
@@ -12,16 +12,16 @@ final as (
         project_id,
         annotator_id,
         submitted_week as week,
-        cast(count(*) as bigint) as n_items_judged,
-        cast(count(gold_label) as bigint) as n_gold_annotations,
-        cast(sum(case when is_gold_correct then 1 else 0 end) as double)
-        / nullif(count(gold_label), 0) as gold_accuracy,
-        cast(sum(case when consensus_outcome in ('agree', 'disagree') then 1 else 0 end) as bigint)
+        cast(sum(n_judgements) as bigint) as n_items_judged,
+        cast(sum(case when gold_label is not null then n_judgements else 0 end) as bigint) as n_gold_annotations,
+        cast(sum(case when label = gold_label then n_judgements else 0 end) as double)
+        / nullif(sum(case when gold_label is not null then n_judgements else 0 end), 0) as gold_accuracy,
+        cast(sum(case when consensus_outcome in ('agree', 'disagree') then n_judgements else 0 end) as bigint)
             as n_consensus_judgements,
-        cast(sum(case when consensus_outcome = 'agree' then 1 else 0 end) as double)
-        / nullif(sum(case when consensus_outcome in ('agree', 'disagree') then 1 else 0 end), 0)
+        cast(sum(case when consensus_outcome = 'agree' then n_judgements else 0 end) as double)
+        / nullif(sum(case when consensus_outcome in ('agree', 'disagree') then n_judgements else 0 end), 0)
             as agreement_with_consensus
-    from judgements
+    from judgement_cells
     group by project_id, annotator_id, submitted_week
 )
 

@@ -33,9 +33,8 @@ daily_active_time as (
         annotator_id,
         project_id,
         submitted_date,
-        sum(island_seconds) as active_seconds
+        active_seconds
     from active_intervals
-    group by annotator_id, project_id, submitted_date
 ),
 
 daily_skips as (

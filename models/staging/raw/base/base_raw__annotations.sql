@@ -6,7 +6,7 @@
 --   * among the kept rows of an annotation_id the latest exported_at wins (then the later file).
 -- Unknown items/projects are rejected only when the raw directory exports items/projects.
 -- The two ranking windows run only over the rows whose annotation_id occurs more than once
--- (re-exports and duplicates, ~1% of rows); every other row is its own first and latest
+-- (re-exports and duplicates, ~1% of rows; found on a hash of the id); every other row is its own first and latest
 -- version. raw_record (the row as read) is built only for rows that can be rejected.
 --
 -- Incremental (DuckDB): a row's status depends only on the other rows of its annotation_id and on
@@ -115,9 +115,12 @@ labels as (
 {%- endif %}
 
 repeated_keys as (
-    select {{ clean_text('annotation_id') }} as annotation_id
+    -- annotation_ids that may occur more than once, found on a 64-bit hash of the id (macro
+    -- key_hash: a collision only sends a row through the exact ranking below)
+    select {{ key_hash([clean_text('annotation_id')]) }} as annotation_key
     from raw_rows
-    group by {{ clean_text('annotation_id') }}
+    where {{ clean_text('annotation_id') }} is not null
+    group by {{ key_hash([clean_text('annotation_id')]) }}
     having count(*) > 1
 ),
 
@@ -148,7 +151,7 @@ typed as {{ streamed }}(
 checked as {{ streamed }}(
     select
         typed.*,
-        repeated_keys.annotation_id is not null as is_repeated_key,
+        repeated_keys.annotation_key is not null as is_repeated_key,
         case
             when typed.annotation_id is null then 'null or blank annotation_id'
             when typed.item_id is null then 'null or blank item_id'
@@ -171,7 +174,7 @@ checked as {{ streamed }}(
                 then 'project_id differs from the item''s project'
         end as row_reject_reason
     from typed
-    left join repeated_keys on typed.annotation_id = repeated_keys.annotation_id
+    left join repeated_keys on {{ key_hash(['typed.annotation_id']) }} = repeated_keys.annotation_key
     left join labels on typed.label = labels.label
     left join projects on typed.project_id = projects.project_id
     left join items on typed.item_id = items.item_id

@@ -1,0 +1,116 @@
+{#
+    column_checks: a model's row-level checks in one scan of the table. Each check is counted
+    with sum(case when <violation> then 1 else 0 end); the test returns one row per failed
+    check (failed_check: a readable label, n_rows: the rows that violate it).
+
+    Arguments (all optional; every check may carry a `where` condition, a SQL predicate that
+    limits it to the rows where the condition is true, as a test's `config: {where: ...}` does):
+      not_null:        [column, {column: c, where: ..}, ...]
+                       fails on NULL (as dbt's not_null).
+      ranges:          {column: {min_value: .., max_value: .., where: ..}, ...}
+                       (a list of such mappings per column for several ranges); either bound
+                       optional; NULLs pass (as the `between` test).
+      accepted_values: {column: {values: [...], quote: true, where: ..}, ...}
+                       (or a list of such mappings); NULLs pass (as dbt's accepted_values:
+                       `not in (...)` is NULL, not true, for a NULL value).
+      expressions:     [expression, {expression: .., where: ..}, ...]
+                       rows where the expression is false fail; NULL passes (as
+                       expression_is_true).
+    A test's failure count is then the number of failed checks. Portable SQL (DuckDB, Spark).
+#}
+{% test column_checks(model, not_null=[], ranges={}, accepted_values={}, expressions=[]) %}
+    {%- set checks = [] %}
+    {%- set counts = [] %}
+    {%- set rows = [] %}
+
+    {%- for entry in not_null %}
+        {%- set spec = entry if entry is mapping else {'column': entry} %}
+        {%- do checks.append({
+            'label': 'not_null(' ~ spec['column'] ~ ')',
+            'violation': spec['column'] ~ ' is null',
+            'where': spec.get('where')
+        }) %}
+    {%- endfor %}
+
+    {%- for column, specs in ranges.items() %}
+        {%- for spec in ([specs] if specs is mapping else specs) %}
+            {%- set lower = spec.get('min_value') %}
+            {%- set upper = spec.get('max_value') %}
+            {%- do exceptions.raise_compiler_error(
+                'column_checks: ranges.' ~ column ~ ' needs min_value or max_value'
+            ) if lower is none and upper is none %}
+            {%- set conditions = [] %}
+            {%- do conditions.append(column ~ ' < ' ~ lower) if lower is not none %}
+            {%- do conditions.append(column ~ ' > ' ~ upper) if upper is not none %}
+            {%- do checks.append({
+                'label': 'between(' ~ column ~ ', '
+                    ~ (lower if lower is not none else 'null') ~ ', '
+                    ~ (upper if upper is not none else 'null') ~ ')',
+                'violation': conditions | join(' or '),
+                'where': spec.get('where')
+            }) %}
+        {%- endfor %}
+    {%- endfor %}
+
+    {%- for column, specs in accepted_values.items() %}
+        {%- for spec in ([specs] if specs is mapping else specs) %}
+            {%- set quoted = [] %}
+            {%- for value in spec['values'] %}
+                {%- do quoted.append("'" ~ value ~ "'" if spec.get('quote', true) else value | string) %}
+            {%- endfor %}
+            {%- do checks.append({
+                'label': 'accepted_values(' ~ column ~ ', [' ~ spec['values'] | join(', ') ~ '])',
+                'violation': column ~ ' not in (' ~ quoted | join(', ') ~ ')',
+                'where': spec.get('where')
+            }) %}
+        {%- endfor %}
+    {%- endfor %}
+
+    {%- for entry in expressions %}
+        {%- set spec = entry if entry is mapping else {'expression': entry} %}
+        {%- set expression = modules.re.sub('\\s+', ' ', spec['expression'] | string) | trim %}
+        {%- do checks.append({
+            'label': 'expression_is_true(' ~ expression ~ ')',
+            'violation': 'not (' ~ expression ~ ')',
+            'where': spec.get('where')
+        }) %}
+    {%- endfor %}
+
+    {%- do exceptions.raise_compiler_error('column_checks: no checks given') if checks | length == 0 %}
+
+    {%- for check in checks %}
+        {%- set where = modules.re.sub('\\s+', ' ', check['where'] | string) | trim
+            if check['where'] is not none else none %}
+        {%- set label = check['label'] ~ (' where ' ~ where if where is not none else '') %}
+        {%- set violation = '(' ~ where ~ ') and (' ~ check['violation'] ~ ')'
+            if where is not none else check['violation'] %}
+        {%- do counts.append('sum(case when ' ~ violation ~ ' then 1 else 0 end) as c_' ~ loop.index0) %}
+        {%- do rows.append(
+            "select '" ~ adapter.dispatch('escape_single_quotes', 'dbt')(label)
+            ~ "' as failed_check, c_" ~ loop.index0 ~ " as n_rows from check_counts"
+        ) %}
+    {%- endfor %}
+
+{#- one scan of the model: a count per check, then one row per check #}
+
+with check_counts as (
+
+    select
+        {{ counts | join(',\n        ') }}
+    from {{ model }}
+
+),
+
+check_results as (
+
+    {{ rows | join('\n    union all\n    ') }}
+
+)
+
+select
+    failed_check,
+    n_rows
+from check_results
+where n_rows > 0
+
+{% endtest %}
