@@ -254,17 +254,18 @@ def kept_sql(v: Versions, columns: str) -> str:
 
 
 class Pipeline:
-    def __init__(self, con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Callable[[str], None]) -> None:
         self.con = con
         self.raw_dir = raw_dir
+        self.progress = progress
         self.versions: dict[str, Versions] = {}
         self.rejects: list[str] = []  # selects of rejected_rows, one per entity
 
-    def sql(self, statement: str) -> None:
-        self.con.execute(statement)
-
     def table(self, name: str, query: str, temp: bool = False) -> None:
-        self.sql(f"create or replace {'temp ' if temp else ''}table {name} as {query}")
+        start = time.perf_counter()
+        self.con.execute(f"create or replace {'temp ' if temp else ''}table {name} as {query}")
+        if name not in FAMILIES:  # a family's line comes from run()
+            self.progress(f"plain_sql:   {name}: {self.count(name):,} rows in {time.perf_counter() - start:.2f}s")
 
     def count(self, name: str) -> int:
         return int(self.con.execute(f"select count(*) from {name}").fetchone()[0])
@@ -692,7 +693,7 @@ def run(raw_dir: Path, out_dir: Path, progress: Callable[[str], None] = print) -
     timings: dict[str, float] = {}
     con = connect(out_dir)
     try:
-        p = Pipeline(con, raw_dir)
+        p = Pipeline(con, raw_dir, progress)
         with _timed(timings, "load"):
             p.load_labels()
             p.load_projects()

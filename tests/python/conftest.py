@@ -33,6 +33,20 @@ def _build(raw_dir: Path, warehouse: Path, select: str | None = None, **dbt_vars
     return warehouse
 
 
+def labelhouse_build(raw_dir: Path, warehouse: Path, *, full_refresh: bool = False) -> Path:
+    """`labelhouse build --no-report` in this process (it shares the parsed dbt project and the
+    loaded Great Expectations with the other builds of the session); AssertionError on failure.
+    Tests of exit codes and messages run the CLI as a subprocess instead."""
+    from labelhouse.build import build
+    from labelhouse.errors import LabelhouseError
+
+    try:
+        build(raw_dir, warehouse, full_refresh=full_refresh, progress=lambda _: None, docs=False)
+    except LabelhouseError as exc:
+        raise AssertionError(f"labelhouse build failed (exit {exc.exit_code}): {exc}") from None
+    return warehouse
+
+
 @pytest.fixture
 def build_warehouse(tmp_path: Path) -> BuildFn:
     """build_warehouse(raw_dir, select=None, **vars) -> path of a freshly built DuckDB file."""

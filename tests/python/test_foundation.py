@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import FIXTURES, PROJECT_ROOT, query
+from conftest import FIXTURES, PROJECT_ROOT, labelhouse_build, query
 
 HANDMADE = FIXTURES / "handmade"
 CLI = [sys.executable, "-m", "labelhouse.cli"]
@@ -25,14 +25,7 @@ CLI = [sys.executable, "-m", "labelhouse.cli"]
 @pytest.fixture(scope="module")
 def handmade_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     warehouse = tmp_path_factory.mktemp("handmade") / "w.duckdb"
-    proc = subprocess.run(
-        [*CLI, "build", "--raw", str(HANDMADE), "--warehouse", str(warehouse), "--no-report"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return warehouse
+    return labelhouse_build(HANDMADE, warehouse)
 
 
 def test_every_kind_of_bad_row_is_rejected_with_its_reason(handmade_warehouse: Path) -> None:
@@ -202,7 +195,7 @@ def test_build_is_idempotent(tmp_path: Path) -> None:
     def snapshot() -> dict[str, list[tuple]]:
         return {t: sorted(query(warehouse, f"select * from {t}"), key=repr) for t in tables}
 
-    assert _build(HANDMADE, warehouse).returncode == 0
+    labelhouse_build(HANDMADE, warehouse)
     first = snapshot()
-    assert _build(HANDMADE, warehouse).returncode == 0
+    labelhouse_build(HANDMADE, warehouse)
     assert snapshot() == first

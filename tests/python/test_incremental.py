@@ -14,20 +14,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import FIXTURES, PROJECT_ROOT
+from conftest import FIXTURES, PROJECT_ROOT, labelhouse_build
 
 CLI = [sys.executable, "-m", "labelhouse.cli"]
 SKIP_TABLES = {"build_runs", "gate_results"}
 
 
 def _build(raw: Path, warehouse: Path, *extra: str) -> None:
-    proc = subprocess.run(
-        [*CLI, "build", "--raw", str(raw), "--warehouse", str(warehouse), "--no-report", *extra],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    labelhouse_build(raw, warehouse, full_refresh="--full-refresh" in extra)
 
 
 def _normalise(value: object) -> object:
