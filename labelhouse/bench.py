@@ -51,6 +51,9 @@ TOLERANCE = 1e-9
 SAMPLE_SECONDS = 0.05
 DEFAULT_DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
 REFERENCE_SCRIPT = PROJECT_ROOT / "bench" / "reference.py"
+# The engine limit: the reference's figures as one plain DuckDB SQL script (no dbt, no gates).
+PLAIN_SQL_SCRIPT = PROJECT_ROOT / "bench" / "plain_sql.py"
+TARGET_PLAIN_SQL_RATIO = 1.5
 # The scale targets (issue 13): wall seconds of the whole full build with gates and report, and of
 # an incremental daily build, per size; at least 2x faster than the reference in the same run;
 # peak RSS of the process tree; load average above which figures are not evidence.
@@ -449,6 +452,20 @@ def compare(warehouse: Path, reference_dir: Path, tol: float = TOLERANCE) -> lis
     return out
 
 
+def compare_outputs(output_dir: Path, reference_dir: Path, tol: float = TOLERANCE) -> list[Comparison]:
+    """Every figure family of another pipeline's Parquet outputs (plain_sql.py) against the reference's."""
+    import pandas as pd
+
+    out = []
+    for check in CHECKS:
+        mine, ref = output_dir / f"{check.family}.parquet", reference_dir / f"{check.family}.parquet"
+        if not mine.exists() or not ref.exists():
+            out.append(Comparison(check.family, error=f"no output {mine.name} on one side"))
+            continue
+        out.append(compare_family(check, pd.read_parquet(mine), pd.read_parquet(ref), tol))
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # The incremental daily build
 # --------------------------------------------------------------------------------------------
@@ -473,6 +490,8 @@ class IncrementalRun:
     tables_compared: int = 0
     tables_differing: list[str] = field(default_factory=list)
     dbt: DbtProfile = field(default_factory=lambda: DbtProfile())
+    diff: ChildRun | None = None  # `labelhouse diff full incremental`
+    diff_verdict: str = ""
 
     @property
     def share(self) -> float:
@@ -597,6 +616,13 @@ def bench_incremental(raw_dir: Path, work: Path, full_warehouse: Path | None, pr
         progress("  incremental: comparing its marts and staging with the full build's")
         result.tables_compared, result.tables_differing = compare_warehouses(
             warehouse, full_warehouse, ("staging", "intermediate", "marts"))
+        progress("  labelhouse diff of the full and the incremental warehouse (child process)")
+        diff_log = work / "diff.log"
+        result.diff = run_monitored([sys.executable, "-m", "labelhouse.cli", "diff", str(full_warehouse),
+                                     str(warehouse), "--format", "text"], diff_log)
+        lines = [line for line in Path(diff_log).read_text(errors="replace").splitlines() if line.strip()]
+        result.diff_verdict = lines[0] if lines else ""
+        progress(f"    {result.diff.seconds:.1f}s, peak RSS {_gb(result.diff.peak_tree_rss)}: {result.diff_verdict}")
     return result
 
 
@@ -622,13 +648,18 @@ class SizeResult:
     started_at: str
     load_average: tuple[float, float, float]
     incremental: IncrementalRun | None = None
+    plain_sql: ChildRun | None = None
+    plain_sql_timings: dict[str, float] = field(default_factory=dict)
+    plain_sql_comparisons: list[Comparison] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         incremental_ok = self.incremental is None or (
             self.incremental.error is None and not self.incremental.tables_differing)
+        plain_ok = self.plain_sql is None or (
+            self.plain_sql.returncode == 0 and all(c.ok for c in self.plain_sql_comparisons))
         return (self.labelhouse_error is None and self.reference.returncode == 0
-                and all(c.ok for c in self.comparisons) and incremental_ok)
+                and all(c.ok for c in self.comparisons) and incremental_ok and plain_ok)
 
     @property
     def speedup(self) -> float:
@@ -683,6 +714,20 @@ def bench_size(n: int, scratch: Path, progress: Progress, *, incremental: bool =
     progress(f"    {ref.seconds:.1f}s, peak RSS {_gb(ref.peak_tree_rss)}"
              + ("" if ref.returncode == 0 else f" -- FAILED (exit {ref.returncode}); see {ref.log}"))
 
+    plain = None
+    plain_timings: dict[str, float] = {}
+    plain_cmp: list[Comparison] = []
+    if PLAIN_SQL_SCRIPT.exists():
+        progress("  plain DuckDB SQL script, the engine limit (child process)")
+        plain_dir = work / "plain_sql"
+        plain = run_monitored([sys.executable, str(PLAIN_SQL_SCRIPT), str(raw_dir), str(plain_dir)],
+                              work / "plain_sql.log")
+        if (plain_dir / "timings.json").exists():
+            plain_timings = json.loads((plain_dir / "timings.json").read_text())
+        plain_cmp = compare_outputs(plain_dir, ref_dir) if plain.returncode == 0 else []
+        progress(f"    {plain.seconds:.1f}s, peak RSS {_gb(plain.peak_tree_rss)}"
+                 + ("" if plain.returncode == 0 else f" -- FAILED (exit {plain.returncode}); see {plain.log}"))
+
     run_dir = Path(lh_out["run_dir"]) if lh_out.get("run_dir") else None
     profile = dbt_profile(run_dir / "dbt") if run_dir else DbtProfile()
     target = warehouse if lh_out["ok"] else (run_dir / "candidate.duckdb" if run_dir else warehouse)
@@ -694,6 +739,7 @@ def bench_size(n: int, scratch: Path, progress: Progress, *, incremental: bool =
     return SizeResult(
         n, str(raw_dir), raw_rows, generated, lh, lh_out.get("timings", {}), lh_out.get("error"),
         lh_out.get("report"), ref, ref_timings, profile, comparisons, started_at, load_before, inc,
+        plain, plain_timings, plain_cmp,
     )
 
 
@@ -761,8 +807,21 @@ def render_result(r: SizeResult) -> list[str]:
     lines += _table(
         ["peak RSS", "process tree (sampled every 50 ms)", "largest single process (ru_maxrss)"],
         [["labelhouse", _gb(r.labelhouse.peak_tree_rss), _gb(r.labelhouse.max_single_rss)],
-         ["reference", _gb(r.reference.peak_tree_rss), _gb(r.reference.max_single_rss)]],
+         ["reference", _gb(r.reference.peak_tree_rss), _gb(r.reference.max_single_rss)]]
+        + ([["plain DuckDB SQL", _gb(r.plain_sql.peak_tree_rss), _gb(r.plain_sql.max_single_rss)]]
+           if r.plain_sql else []),
     ) + [""]
+    if r.plain_sql is not None:
+        agree = ("every figure family equal to the reference"
+                 if r.plain_sql_comparisons and all(c.ok for c in r.plain_sql_comparisons)
+                 else "NOT equal to the reference: " + ", ".join(
+                     f"{c.family} ({c.error or c.example})" for c in r.plain_sql_comparisons if not c.ok))
+        ratio = r.labelhouse.seconds / r.plain_sql.seconds if r.plain_sql.seconds else math.nan
+        lines += [f"Plain DuckDB SQL script (bench/plain_sql.py, the engine limit: the reference's figures, "
+                  f"supersession and rejected rows, every result a table; no dbt, tests, gates or report): "
+                  f"{r.plain_sql.seconds:.1f}s wall, {r.plain_sql.cpu_seconds:.1f}s CPU; {agree}. "
+                  f"labelhouse / plain SQL = {ratio:.2f}x (target <= {TARGET_PLAIN_SQL_RATIO:g}x: "
+                  f"{'met' if ratio <= TARGET_PLAIN_SQL_RATIO else 'MISSED'}).", ""]
     # agreement of the numbers
     cmp_rows = []
     for c in r.comparisons:
@@ -818,6 +877,9 @@ def render_incremental(inc: IncrementalRun, full_seconds: float, n: int | None =
         f"(doubles to {TOLERANCE:g}): {same}.",
         "",
     ]
+    if inc.diff is not None:
+        lines += [f"`labelhouse diff` of the full and the incremental warehouse: {inc.diff.seconds:.1f}s, peak RSS "
+                  f"{_gb(inc.diff.peak_tree_rss)} (target < 20 s and 2 GB at 10M); it said: `{inc.diff_verdict}`.", ""]
     return lines
 
 

@@ -143,7 +143,9 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
         timings[name] = round(time.perf_counter() - start, 3)
 
 
-def describe_dbt_failure(result_nodes: list[dict], error: str | None, step: str = "") -> str:
+def describe_dbt_failure(
+    result_nodes: list[dict], error: str | None, step: str = "", warehouse: Path | None = None
+) -> str:
     lines = [f"dbt could not build the candidate warehouse{f' ({step})' if step else ''}."]
     if error:
         lines.append(error.strip())
@@ -154,8 +156,27 @@ def describe_dbt_failure(result_nodes: list[dict], error: str | None, step: str 
             lines.append(f"  {node['status'].upper()} {node['name']}: {first}")
             # a compilation error's useful sentence (the file, what to do) follows the first line
             lines.extend(f"    {m}" for m in message[1:4])
+            if node["status"] == "fail" and node["name"].startswith("column_checks_") and warehouse is not None:
+                lines.extend(f"    {check}: {n:,} rows" for check, n in _failed_column_checks(node, warehouse))
     lines.append("The published warehouse was not changed.")
     return "\n".join(lines)
+
+
+def _failed_column_checks(node: dict, warehouse: Path) -> list[tuple[str, int]]:
+    """The checks a failed column_checks test lists (its query returns one row per failed check)."""
+    sql = node.get("compiled_code")
+    if not sql:
+        return []
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return []
+    try:
+        return [(str(c), int(n)) for c, n in con.execute(f"select * from ({sql}) as failed limit 20").fetchall()]
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
 
 
 def summarise(warehouse: Path) -> dict[str, int]:
@@ -186,7 +207,7 @@ def _dbt_step(
     with _timed(timings, step):
         result = run_dbt(args, warehouse=candidate, raw_dir=raw_dir, target_path=target, manifest=manifest)
     if not result.success:
-        raise DbtFailed(describe_dbt_failure(result.nodes, result.error, step))
+        raise DbtFailed(describe_dbt_failure(result.nodes, result.error, step, candidate))
     n_models = sum(1 for n in result.nodes if n["resource_type"] in ("model", "seed"))
     n_tests = sum(1 for n in result.nodes if n["resource_type"] in ("test", "unit_test"))
     return n_models, n_tests

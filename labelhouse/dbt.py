@@ -100,6 +100,7 @@ def run_dbt(
                     "message": r.message,
                     "seconds": r.execution_time,
                     "failures": getattr(r, "failures", None),
+                    "compiled_code": getattr(r.node, "compiled_code", None),
                 }
             )
     error = str(res.exception) if res.exception is not None else None

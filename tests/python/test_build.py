@@ -225,3 +225,29 @@ def test_cli_preflight_and_lock_exit_codes(tmp_path: Path) -> None:
     with build_lock(warehouse.resolve()):
         result = cli("build", "--raw", str(raw), "--warehouse", str(warehouse), "--no-report")
     assert result.returncode == 5 and "in progress" in result.stderr
+
+
+def test_a_failed_column_checks_test_names_its_checks(tmp_path: Path) -> None:
+    """A failing column_checks test is one dbt test for many checks: the message lists which failed."""
+    from labelhouse.build import describe_dbt_failure
+
+    warehouse = tmp_path / "candidate.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema marts")
+    con.execute("create table marts.m as select * from (values (1, null), (2, 1.5)) as t(id, score)")
+    con.close()
+    compiled = (
+        "select failed_check, n_rows from (select 'not_null(score)' as failed_check, "
+        "sum(case when score is null then 1 else 0 end) as n_rows from candidate.marts.m union all "
+        "select 'between(score, 0, 1)', sum(case when score > 1 then 1 else 0 end) from candidate.marts.m "
+        "union all select 'not_null(id)', sum(case when id is null then 1 else 0 end) from candidate.marts.m) "
+        "as checks where n_rows > 0"
+    )
+    node = {"name": "column_checks_m", "status": "fail", "message": "Got 2 results, configured to fail if != 0",
+            "compiled_code": compiled}
+    message = describe_dbt_failure([node], None, "dbt marts", warehouse)
+    assert "FAIL column_checks_m: Got 2 results" in message
+    assert "not_null(score): 1 rows" in message
+    assert "between(score, 0, 1): 1 rows" in message
+    assert "not_null(id)" not in message
+    assert "The published warehouse was not changed." in message
