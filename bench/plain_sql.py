@@ -67,17 +67,13 @@ import json
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from bench_shared import DEFAULT_THRESHOLD, FAMILIES, SEED_LABELS, entity_files, timed
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEED_LABELS = PROJECT_ROOT / "seeds" / "labels.csv"
-DEFAULT_THRESHOLD = 0.5
-FAMILIES = ("load", "agreement", "pairwise_kappa", "gold_accuracy", "model_eval", "throughput")
 ENTITIES = ("annotations", "annotation_skips", "items", "gold_labels", "predictions", "moderation_decisions",
             "projects", "annotators", "labels", "thresholds")
 DATABASE = "plain_sql.duckdb"
@@ -123,20 +119,6 @@ create or replace temp macro to_utc(t) as case
 # --------------------------------------------------------------------------------------------
 # Raw files
 # --------------------------------------------------------------------------------------------
-
-
-def entity_files(raw_dir: Path, entity: str) -> list[Path]:
-    """Files of `entity` (name starts with it, longest matching entity wins), sorted by name."""
-    suffixes = (".csv", ".csv.gz", ".jsonl", ".parquet")
-    files = []
-    for path in raw_dir.iterdir():
-        name = path.name
-        if not (path.is_file() and name.startswith(entity) and name.endswith(suffixes)):
-            continue
-        if any(o.startswith(entity) and len(o) > len(entity) and name.startswith(o) for o in ENTITIES):
-            continue
-        files.append(path)
-    return sorted(files, key=lambda p: p.name)
 
 
 def _literal(text: str) -> str:
@@ -185,7 +167,7 @@ def _file_select(con: duckdb.DuckDBPyConnection, path: Path, columns: list[str])
 
 def raw_union(con: duckdb.DuckDBPyConnection, raw_dir: Path, entity: str, columns: list[str]) -> str:
     """Every row of the entity's files: source_file, source_row_number and the columns, as text."""
-    selects = [_file_select(con, p, columns) for p in entity_files(raw_dir, entity)]
+    selects = [_file_select(con, p, columns) for p in entity_files(raw_dir, entity, ENTITIES)]
     if not selects:
         typed = ", ".join(f"cast(null as varchar) as {c}" for c in columns)
         return f"select null::varchar as source_file, null::bigint as source_row_number, {typed} limit 0"
@@ -285,7 +267,7 @@ class Pipeline:
         return int(self.con.execute(f"select count(*) from {name}").fetchone()[0])
 
     def has(self, entity: str) -> bool:
-        return bool(entity_files(self.raw_dir, entity))
+        return bool(entity_files(self.raw_dir, entity, ENTITIES))
 
     def resolve(self, entity: str, v: Versions, kept_name: str, kept_columns: str, record: list[str],
                 dedup_reason: str) -> None:
@@ -678,15 +660,6 @@ class Pipeline:
         """)
 
 
-@contextmanager
-def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - start, 3)
-
-
 def connect(out_dir: Path) -> duckdb.DuckDBPyConnection:
     """A fresh plain_sql.duckdb in out_dir, spilling into out_dir/duckdb_tmp, session time zone UTC."""
     database = out_dir / DATABASE
@@ -708,7 +681,7 @@ def run(raw_dir: Path, out_dir: Path, progress: Callable[[str], None] = print) -
     con = connect(out_dir)
     try:
         p = Pipeline(con, raw_dir, progress)
-        with _timed(timings, "load"):
+        with timed(timings, "load"):
             p.load_labels()
             p.load_projects()
             p.load_items()
@@ -723,7 +696,7 @@ def run(raw_dir: Path, out_dir: Path, progress: Callable[[str], None] = print) -
                  f"({p.count('rejected_rows'):,} rows rejected, {p.count('superseded_rows'):,} superseded) "
                  f"in {timings['load']:.1f}s")
         for name in FAMILIES[1:]:
-            with _timed(timings, name):
+            with timed(timings, name):
                 getattr(p, name)()
             progress(f"plain_sql: {name} ({p.count(name):,} rows) in {timings[name]:.1f}s")
         for name in FAMILIES[1:]:

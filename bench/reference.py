@@ -40,41 +40,20 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import krippendorff
 import numpy as np
 import pandas as pd
+from bench_shared import DEFAULT_THRESHOLD, SEED_LABELS, entity_files, timed
 from sklearn.metrics import average_precision_score, cohen_kappa_score, precision_score, recall_score, roc_auc_score
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEED_LABELS = PROJECT_ROOT / "seeds" / "labels.csv"
-DEFAULT_THRESHOLD = 0.5
-FAMILIES = ("load", "agreement", "pairwise_kappa", "gold_accuracy", "model_eval", "throughput")
-
 
 # --------------------------------------------------------------------------------------------
 # Reading and cleaning
 # --------------------------------------------------------------------------------------------
-
-
-def _entity_files(raw_dir: Path, entity: str, others: tuple[str, ...] = ()) -> list[Path]:
-    """Files of `entity` (name starts with it, longest matching entity wins), sorted by name."""
-    suffixes = (".csv", ".csv.gz", ".jsonl", ".parquet")
-    files = []
-    for path in raw_dir.iterdir():
-        name = path.name
-        if not (path.is_file() and name.startswith(entity) and name.endswith(suffixes)):
-            continue
-        if any(o.startswith(entity) and len(o) > len(entity) and name.startswith(o) for o in others):
-            continue
-        files.append(path)
-    return sorted(files, key=lambda p: p.name)
 
 
 def _read_file(path: Path, columns: list[str]) -> pd.DataFrame:
@@ -98,7 +77,7 @@ def _read_file(path: Path, columns: list[str]) -> pd.DataFrame:
 def read_entity(raw_dir: Path, entity: str, columns: list[str]) -> pd.DataFrame:
     others = ("annotations", "annotation_skips", "items", "gold_labels", "predictions", "moderation_decisions",
               "projects", "annotators", "labels", "thresholds")
-    frames = [_read_file(p, columns) for p in _entity_files(raw_dir, entity, others)]
+    frames = [_read_file(p, columns) for p in entity_files(raw_dir, entity, others)]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, "source_file", "source_row_number"]})
     return pd.concat(frames, ignore_index=True)
@@ -155,7 +134,7 @@ def load_labels(raw_dir: Path) -> set[str]:
 
 
 def load_projects(raw_dir: Path) -> set[str] | None:
-    if not _entity_files(raw_dir, "projects"):
+    if not entity_files(raw_dir, "projects"):
         return None
     projects = read_entity(raw_dir, "projects", ["project_id"])
     return set(clean_text(projects["project_id"]).dropna())
@@ -163,7 +142,7 @@ def load_projects(raw_dir: Path) -> set[str] | None:
 
 def load_items(raw_dir: Path, projects: set[str] | None) -> pd.DataFrame | None:
     """Kept items: item_id -> project_id (latest file and row wins); None without an items export."""
-    if not _entity_files(raw_dir, "items"):
+    if not entity_files(raw_dir, "items"):
         return None
     raw = read_entity(raw_dir, "items", ["item_id", "project_id", "created_at", "priority"])
     items = pd.DataFrame({
@@ -425,22 +404,13 @@ def throughput(annotations: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - start, 3)
-
-
 def run(raw_dir: Path, out_dir: Path, progress: Callable[[str], None] = print) -> dict[str, float]:
     """Compute every figure family from `raw_dir`, write them to `out_dir`; return seconds per family."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     results: dict[str, pd.DataFrame] = {}
-    with _timed(timings, "load"):
+    with timed(timings, "load"):
         labels = load_labels(raw_dir)
         projects = load_projects(raw_dir)
         items = load_items(raw_dir, projects)
@@ -460,7 +430,7 @@ def run(raw_dir: Path, out_dir: Path, progress: Callable[[str], None] = print) -
         ("throughput", lambda: throughput(annotations)),
     ]
     for name, step in steps:
-        with _timed(timings, name):
+        with timed(timings, name):
             results[name] = step()
         progress(f"reference: {name} ({len(results[name]):,} rows) in {timings[name]:.1f}s")
     for name, frame in results.items():

@@ -62,6 +62,7 @@ TARGET_INCREMENTAL_SECONDS = {1_000_000: 6.0, 10_000_000: 15.0}
 TARGET_SPEEDUP = 2.0
 TARGET_RSS_BYTES = 2 * 1024**3
 QUIET_LOAD_AVERAGE = 1.5
+QUIET_WAIT_SECONDS = 180
 FAMILIES = ("load", "agreement", "pairwise_kappa", "gold_accuracy", "model_eval", "throughput")
 FAMILY_TITLES = {
     "load": "read + clean (staging, int core)",
@@ -783,7 +784,7 @@ def render_result(r: SizeResult) -> list[str]:
                  f"{r.dbt.tests.get(f, 0.0):.1f}"] for f in fams]
     dbt_wall = sum(v for k, v in r.labelhouse_timings.items() if k.startswith("dbt"))
     lines += [
-        "dbt per model family (summed node execution seconds; 2 threads, so sums exceed wall time; "
+        "dbt per model family (summed node execution seconds; with two dbt threads the sums exceed wall time; "
         f"dbt wall {dbt_wall:.1f}s, of which nodes were running for {r.dbt.node_span:.1f}s and the rest is "
         "dbt start-up, parsing and compilation):",
         "",
@@ -951,6 +952,10 @@ def main(sizes: list[int], scratch: Path, progress: Progress = print, *, doc: Pa
         command += f" --scratch {scratch}"
     results = []
     for n in sizes:
+        # the previous size's own processes raise the 1-minute average: let it settle first
+        deadline = time.monotonic() + QUIET_WAIT_SECONDS
+        while os.getloadavg()[0] > QUIET_LOAD_AVERAGE and time.monotonic() < deadline:
+            time.sleep(5)
         load = os.getloadavg()[0]
         if load > QUIET_LOAD_AVERAGE:
             progress(f"warning: load average {load:.2f} > {QUIET_LOAD_AVERAGE:g}: another build, test suite or CI "

@@ -15,6 +15,22 @@ skips as (
     select * from {{ ref('stg_raw__annotation_skips') }}
 ),
 
+ranked_handle_times as (
+    -- each handle time's rank within its annotator-day: the percentiles are read off the ranks
+    -- (macro percentile_from_ranks), a sort that spills, not a holistic aggregate that cannot
+    select
+        annotator_id,
+        project_id,
+        submitted_date,
+        handle_seconds,
+        -- NULLs rank after the n_timed values, so the percentiles never read them
+        row_number() over (
+            partition by annotator_id, project_id, submitted_date order by handle_seconds asc nulls last
+        ) as handle_rank,
+        count(handle_seconds) over (partition by annotator_id, project_id, submitted_date) as n_timed
+    from annotations
+),
+
 daily_volume as (
     select
         annotator_id,
@@ -22,9 +38,9 @@ daily_volume as (
         submitted_date,
         count(*) as n_annotations,
         count(handle_seconds) as n_timed_annotations,
-        {{ percentile_cont('handle_seconds', 0.5) }} as median_handle_seconds,
-        {{ percentile_cont('handle_seconds', 0.9) }} as p90_handle_seconds
-    from annotations
+        {{ percentile_from_ranks('handle_seconds', 'handle_rank', 'n_timed', 0.5) }} as median_handle_seconds,
+        {{ percentile_from_ranks('handle_seconds', 'handle_rank', 'n_timed', 0.9) }} as p90_handle_seconds
+    from ranked_handle_times
     group by annotator_id, project_id, submitted_date
 ),
 
