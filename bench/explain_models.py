@@ -38,15 +38,18 @@ def costliest_models(run_dir: Path, top: int) -> list[tuple[str, float, Path]]:
 
 
 def _operators(node: dict[str, Any], out: list[tuple[str, int, float]]) -> None:
-    name = node.get("operator_name") or node.get("name") or ""
-    if name:
-        out.append((name.strip(), int(node.get("operator_cardinality", 0) or 0),
-                    float(node.get("operator_timing", 0.0) or 0.0)))
+    """Flatten DuckDB's JSON profile tree (2.x: name, timing, intermediate_rows, children)."""
+    name = node.get("name") or node.get("operator_name") or ""
+    if name and name not in ("RESULT_COLLECTOR", "CREATE_TABLE_AS"):
+        rows = node.get("intermediate_rows", node.get("operator_cardinality", 0))
+        out.append((name.strip(), int(rows or 0), float(node.get("timing", node.get("operator_timing", 0.0)) or 0.0)))
     for child in node.get("children", []):
         _operators(child, out)
 
 
-def explain(con: duckdb.DuckDBPyConnection, sql: str, profile: Path) -> tuple[float, int, list[tuple[str, int, float]]]:
+def explain(
+    con: duckdb.DuckDBPyConnection, sql: str, profile: Path
+) -> tuple[float, int, list[tuple[str, int, float]], dict[str, Any]]:
     con.execute("pragma enable_profiling = 'json'")
     con.execute(f"pragma profiling_output = '{profile}'")
     peak = [0]
@@ -69,8 +72,12 @@ def explain(con: duckdb.DuckDBPyConnection, sql: str, profile: Path) -> tuple[fl
         sampler.join()
         con.execute("pragma disable_profiling")
     ops: list[tuple[str, int, float]] = []
-    _operators(json.loads(profile.read_text()), ops)
-    return seconds, peak[0], sorted(ops, key=lambda o: -o[2])
+    report = json.loads(profile.read_text())
+    roots = report.get("operator", report)
+    for root in roots if isinstance(roots, list) else [roots]:
+        _operators(root, ops)
+    system = report.get("system", {})
+    return seconds, peak[0], sorted(ops, key=lambda o: -o[2]), system
 
 
 def main() -> int:
@@ -88,10 +95,13 @@ def main() -> int:
         con.execute(f"set memory_limit = '{args.memory_limit}'")
         con.execute(f"set temp_directory = '{Path(tmp) / 'spill'}'")
         for name, dbt_seconds, path in models:
-            seconds, rss, ops = explain(con, path.read_text(), Path(tmp) / f"{name}.json")
+            seconds, rss, ops, system = explain(con, path.read_text(), Path(tmp) / f"{name}.json")
             rows = con.execute("select count(*) from explained").fetchone()
+            spilled = float(system.get("total_bytes_spilled", 0) or 0) / 1024**3
+            buffers = float(system.get("peak_buffer_memory", 0) or 0) / 1024**3
             print(f"#### {name}: {seconds:.1f}s alone ({dbt_seconds:.1f}s in the build), "
-                  f"{rows[0] if rows else 0:,} rows, peak RSS {rss / 1024**3:.2f} GB\n")
+                  f"{rows[0] if rows else 0:,} rows, peak RSS {rss / 1024**3:.2f} GB, "
+                  f"DuckDB buffers {buffers:.2f} GB, spilled {spilled:.2f} GB\n")
             print("| operator | rows out | s |\n|---|---|---|")
             for op, card, sec in ops[:6]:
                 print(f"| {op} | {card:,} | {sec:.2f} |")

@@ -3,10 +3,10 @@
 -- of the item (repeats of the same item by the same annotator count once in inter-annotator
 -- statistics: the latest one). The ranking window runs only over the (item, annotator) pairs
 -- judged more than once (~1% of judgements); every other judgement is its pair's first and
--- latest.
+-- latest. The staged judgements are read, not buffered, by both branches (not_materialized).
 with
 
-annotations as (
+annotations as {{ not_materialized() }}(
     select * from {{ ref('stg_raw__annotations') }}
 ),
 

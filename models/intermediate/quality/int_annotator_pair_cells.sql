@@ -1,10 +1,11 @@
 -- One row per project, language, unordered annotator pair (annotator_a < annotator_b) and
 -- pair of labels they gave: the cells of each pair's 2-way table over the items both judged
 -- (latest judgement of each). Items carry 3-5 judgements, so the self-join stays small; the
--- cells feed the pairwise Cohen's kappa and the label confusion analysis.
+-- cells feed the pairwise Cohen's kappa and the label confusion analysis. The judgements are
+-- scanned twice (not buffered: DuckDB would hold a CTE read twice whole, 10M rows).
 with
 
-annotations as (
+annotations as {{ not_materialized() }}(
     select * from {{ ref('int_annotations') }}
     where is_latest_judgement
 ),
