@@ -100,6 +100,8 @@ def _size_result(d: dict[str, Any]) -> bench.SizeResult:
         "comparisons": [bench.Comparison(**c) for c in d["comparisons"]],
         "load_average": tuple(d["load_average"]),
         "incremental": _incremental_run(d["incremental"]) if d.get("incremental") else None,
+        "plain_sql": bench.ChildRun(**d["plain_sql"]) if d.get("plain_sql") else None,
+        "plain_sql_comparisons": [bench.Comparison(**c) for c in d.get("plain_sql_comparisons", [])],
     })
 
 
@@ -109,6 +111,7 @@ def _incremental_run(d: dict[str, Any]) -> bench.IncrementalRun:
         "baseline": bench.ChildRun(**d["baseline"]),
         "run": bench.ChildRun(**d["run"]),
         "dbt": bench.DbtProfile(**d["dbt"]),
+        "diff": bench.ChildRun(**d["diff"]) if d.get("diff") else None,
     })
 
 
@@ -121,6 +124,17 @@ def test_the_incremental_daily_build_is_measured_and_equals_the_full_build(run: 
     # every staging (landing aside), intermediate and mart table was compared, and all are equal
     assert inc["tables_compared"] >= 40 and inc["tables_differing"] == []
     assert "Incremental build" in run["doc"].read_text()
+    # and labelhouse diff of the two warehouses ran and found nothing moved
+    assert inc["diff"]["returncode"] == 0 and inc["diff_verdict"].startswith("No changes")
+
+
+def test_the_plain_sql_yardstick_gives_the_reference_figures(run: dict[str, Any]) -> None:
+    result = run["result"]
+    assert result["plain_sql"]["returncode"] == 0 and result["plain_sql"]["seconds"] > 0
+    families = {c["family"] for c in result["plain_sql_comparisons"]}
+    assert families == {c.family for c in bench.CHECKS}
+    assert all(c["mismatches"] == 0 and not c["error"] and c["rows"] > 0 for c in result["plain_sql_comparisons"])
+    assert "Plain DuckDB SQL script" in run["doc"].read_text()
 
 
 def test_the_warehouse_comparison_finds_a_changed_row(run: dict[str, Any], tmp_path: Path) -> None:
