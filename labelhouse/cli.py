@@ -11,7 +11,7 @@ import click
 import typer
 
 from labelhouse.errors import LabelhouseError
-from labelhouse.paths import DEFAULT_RAW_DIR, DEFAULT_REPORT_DIR, DEFAULT_WAREHOUSE, PROJECT_ROOT
+from labelhouse.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, PROJECT_ROOT, default_report_dir
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 # GX announces its temporary Data Docs folder at INFO; labelhouse prints its own summaries.
@@ -87,7 +87,7 @@ def build(
         _say(f"  {name:<22} {value:>12,}")
     _say("  timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
     if report:
-        site = _render_report(result.warehouse, DEFAULT_REPORT_DIR)
+        site = _render_report(result.warehouse, default_report_dir(result.warehouse))
         _say(f"Report site: {site / 'index.html'}")
 
 
@@ -100,11 +100,14 @@ def _render_report(warehouse: Path, out: Path) -> Path:
 @app.command()
 def report(
     warehouse: Path = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", help="Published DuckDB file to read."),
-    out: Path = typer.Option(DEFAULT_REPORT_DIR, "--out", help="Folder for the static site."),
+    out: Path = typer.Option(
+        None, "--out", help="Folder for the static site (default: reports/build for the project's warehouse, "
+        "else a `report` folder beside the warehouse)."
+    ),
 ) -> None:
     """Render the static report site from the published warehouse."""
     try:
-        site = _render_report(warehouse, out)
+        site = _render_report(warehouse, out or default_report_dir(warehouse))
     except LabelhouseError as exc:
         _fail(exc)
         return

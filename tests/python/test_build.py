@@ -251,3 +251,15 @@ def test_a_failed_column_checks_test_names_its_checks(tmp_path: Path) -> None:
     assert "between(score, 0, 1): 1 rows" in message
     assert "not_null(id)" not in message
     assert "The published warehouse was not changed." in message
+
+
+def test_the_report_of_another_warehouse_goes_beside_it(warehouse: Path) -> None:
+    """`labelhouse report --warehouse X` (and `build --warehouse X`) must not overwrite the project's site."""
+    from labelhouse.paths import DEFAULT_REPORT_DIR, DEFAULT_WAREHOUSE, default_report_dir
+
+    assert default_report_dir(DEFAULT_WAREHOUSE) == DEFAULT_REPORT_DIR
+    assert default_report_dir(warehouse) == warehouse.parent / "report"
+    result = cli("report", "--warehouse", str(warehouse))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (warehouse.parent / "report" / "index.html").is_file()
+    assert str(warehouse.parent / "report" / "index.html") in result.stdout
