@@ -32,7 +32,7 @@ from typing import Any
 import duckdb
 
 from labelhouse import run_log
-from labelhouse.dbt import files_fingerprint, run_dbt, shared_manifest
+from labelhouse.dbt import files_fingerprint, run_dbt, shared_manifest, temporary_env
 from labelhouse.errors import BuildInProgress, DbtFailed, LabelhouseError, PreflightError
 from labelhouse.gates import GateReport, raise_if_failed, run_gate
 from labelhouse.paths import PROJECT_ROOT
@@ -118,15 +118,6 @@ def build_lock(warehouse: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def _set_env(name: str, value: str) -> Iterator[None]:
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        os.environ.pop(name, None)
 
 
 def new_run_id() -> str:
@@ -264,7 +255,7 @@ def build(
             progress(f"      {len(report.files)} files, {report.rows('annotations'):,} annotation rows")
             if THREADS_ENV not in os.environ:
                 threads = 2 if report.rows("annotations") < PARALLEL_MODELS_MAX_ROWS else 1
-                stack.enter_context(_set_env(THREADS_ENV, str(threads)))
+                stack.enter_context(temporary_env({THREADS_ENV: str(threads)}))
 
             if warehouse.exists() and not full_refresh:
                 shutil.copyfile(warehouse, candidate)
@@ -325,10 +316,10 @@ def build(
 
             if docs and manifest is not None:
                 step = "dbt docs"
-                from labelhouse.report.docs import generate_build_docs
+                from labelhouse.report.docs import generate_docs
 
                 with _timed(timings, "dbt docs"):
-                    generate_build_docs(candidate, raw_dir, run_dir / "dbt", manifest, run_dir / "docs")
+                    generate_docs(candidate, raw_dir, run_dir / "dbt", run_dir / "docs", manifest)
 
             step = "publish"
             progress(f"[6/6] Publishing {warehouse}")

@@ -31,7 +31,8 @@ class DbtResult:
 
 
 @contextlib.contextmanager
-def _env(updates: dict[str, str]) -> Iterator[None]:
+def temporary_env(updates: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the block; restore (or remove) them after."""
     old = {k: os.environ.get(k) for k in updates}
     os.environ.update(updates)
     try:
@@ -76,7 +77,7 @@ def run_dbt(
             "LABELHOUSE_DUCKDB_PATH": str(Path(warehouse).resolve()),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
-        stack.enter_context(_env(env))
+        stack.enter_context(temporary_env(env))
         cli_args = [
             *args,
             "--project-dir", str(PROJECT_ROOT),

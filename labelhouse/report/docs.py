@@ -22,12 +22,17 @@ _TRACKER_SWITCH = "track:p.send_anonymous_usage_stats"
 DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
 
 
-def generate_build_docs(candidate: Path, raw_dir: Path, target: Path, manifest: Any, docs_dir: Path) -> None:
-    """During a build: `dbt docs generate --static` on the candidate with the build's own parsed
-    manifest (no copy of the warehouse, no parse), into docs_dir (the run folder's docs/)."""
-    from labelhouse.dbt import run_dbt
+def generate_docs(warehouse: Path, raw_dir: Path, target: Path, docs_dir: Path, manifest: Any = None) -> None:
+    """`dbt docs generate --static` on `warehouse` into docs_dir, documenting without compiling
+    (compiling would read the raw exports, which a report render may not have). A build passes
+    its candidate and its own parsed manifest; otherwise the process's shared parse is used."""
+    from labelhouse.dbt import run_dbt, shared_manifest
 
-    result = run_dbt(["docs", "generate", "--static", "--no-compile"], warehouse=candidate, raw_dir=raw_dir,
+    manifest = manifest if manifest is not None else shared_manifest(warehouse)
+    target.mkdir(parents=True, exist_ok=True)
+    if manifest is not None and not (target / "manifest.json").exists():
+        manifest.write(str(target / "manifest.json"))  # docs generate reads it from its target
+    result = run_dbt(["docs", "generate", "--static", "--no-compile"], warehouse=warehouse, raw_dir=raw_dir,
                      target_path=target, manifest=manifest)
     if not result.success:
         raise LabelhouseError(f"dbt docs generate failed: {result.error or 'see dbt logs'}")
@@ -35,7 +40,7 @@ def generate_build_docs(candidate: Path, raw_dir: Path, target: Path, manifest: 
 
 
 def copy_build_docs(source: Path, docs_dir: Path) -> bool:
-    """Copy docs made by the build (generate_build_docs) into a site; False when there are none."""
+    """Copy docs made by the build (generate_docs) into a site; False when there are none."""
     if not all((source / name).is_file() for name in DOCS_FILES):
         return False
     docs_dir.mkdir(parents=True, exist_ok=True)
@@ -61,8 +66,6 @@ def _write_docs(target: Path, docs_dir: Path) -> None:
 def write_dbt_docs(warehouse: Path, docs_dir: Path, raw_dir: Path | None = None) -> None:
     """Run `dbt docs generate --static` against a copy of `warehouse` and write docs_dir/index.html
     (for a warehouse whose build left no docs in its run folder)."""
-    from labelhouse.dbt import run_dbt
-
     with tempfile.TemporaryDirectory(prefix="lh-docs-") as tmp:
         work = Path(tmp)
         # dbt-duckdb opens the file read-write: a copy leaves the published warehouse untouched.
@@ -70,12 +73,4 @@ def write_dbt_docs(warehouse: Path, docs_dir: Path, raw_dir: Path | None = None)
         shutil.copyfile(warehouse, copy)
         raw = raw_dir if raw_dir is not None else work / "raw"
         raw.mkdir(exist_ok=True)
-        # parse, then document without compiling: compiling would read the raw exports (the
-        # landing models check them), which a report render does not have
-        result = run_dbt(["parse"], warehouse=copy, raw_dir=raw, target_path=work / "target")
-        if result.success:
-            result = run_dbt(["docs", "generate", "--static", "--no-compile"], warehouse=copy, raw_dir=raw,
-                             target_path=work / "target")
-        if not result.success:
-            raise LabelhouseError(f"dbt docs generate failed: {result.error or 'see dbt logs'}")
-        _write_docs(work / "target", docs_dir)
+        generate_docs(copy, raw, work / "target", docs_dir)

@@ -16,12 +16,13 @@
     sum(cast(hash({{ columns | join(', ') }}) as decimal(38, 0)))
 {%- endmacro %}
 
+{#- the 64-bit hash itself is key_hash's (below): one home for each engine's hash function #}
 {% macro duckdb__partition_fingerprint(columns) -%}
-    sum(hash({{ columns | join(', ') }}))
+    sum({{ labelhouse.key_hash(columns) }})
 {%- endmacro %}
 
 {% macro spark__partition_fingerprint(columns) -%}
-    sum(cast(xxhash64({{ columns | join(', ') }}) as decimal(38, 0)))
+    sum(cast({{ labelhouse.key_hash(columns) }} as decimal(38, 0)))
 {%- endmacro %}
 
 

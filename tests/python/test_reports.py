@@ -175,6 +175,21 @@ def test_site_has_every_page_assets_and_offline_docs() -> None:
     assert (site / "docs" / "manifest.json").is_file() and (site / "docs" / "catalog.json").is_file()
 
 
+def test_a_warehouse_without_its_build_folder_still_gets_docs(tmp_path: Path) -> None:
+    """A copied warehouse has no run folder with the build's docs: the site generates them."""
+    _, warehouse, built = demo_site()
+    copy = tmp_path / "copied.duckdb"
+    shutil.copyfile(warehouse, copy)
+    messages: list[str] = []
+    site = render_site(copy, tmp_path / "site", progress=messages.append)
+    assert "Generating dbt docs for the site" in messages
+    assert "track:!1" in (site / "docs" / "index.html").read_text(encoding="utf-8")
+    made = json.loads((site / "docs" / "manifest.json").read_text(encoding="utf-8"))
+    from_build = json.loads((built / "docs" / "manifest.json").read_text(encoding="utf-8"))
+    assert {n.split(".")[-1] for n in made["nodes"]} == {n.split(".")[-1] for n in from_build["nodes"]}
+    assert (site / "docs" / "catalog.json").is_file()
+
+
 def test_overview_figures_equal_the_warehouse() -> None:
     _, warehouse, site = demo_site()
     html = (site / "index.html").read_text(encoding="utf-8")
