@@ -669,7 +669,7 @@ class SizeResult:
 
 def ensure_exports(scratch: Path, n: int, progress: Progress) -> tuple[Path, dict[str, Any], float | None]:
     """The generated raw exports for `n` annotations, generated once and reused."""
-    from labelhouse.generate import MANIFEST_NAME, generate
+    from labelhouse.demo import MANIFEST_NAME, generate
 
     raw_dir = scratch / f"raw_{n}"
     manifest_path = raw_dir / MANIFEST_NAME

@@ -41,7 +41,7 @@ def generate(
     seed: int = typer.Option(42, "--seed", help="Random seed (same seed and size, same files)."),
 ) -> None:
     """Write a realistic, deterministic set of demo raw exports."""
-    from labelhouse.generate import generate as run_generate
+    from labelhouse.demo import generate as run_generate
 
     summary = run_generate(out, n_annotations=annotations, seed=seed, progress=_say)
     n_files = len(summary.get("files", {}))
@@ -52,7 +52,7 @@ def ensure_demo(raw_dir: Path, n_annotations: int = 60_000, seed: int = 42) -> N
     """Generate the default demo exports unless they are already there."""
     if (raw_dir / "generator_manifest.json").exists():
         return
-    from labelhouse.generate import generate as run_generate
+    from labelhouse.demo import generate as run_generate
 
     _say(f"Generating demo exports into {raw_dir}")
     run_generate(raw_dir, n_annotations=n_annotations, seed=seed, progress=_say)

@@ -44,7 +44,7 @@ def _dbt(args: list[str], warehouse: Path, raw: Path) -> None:
 
 @pytest.fixture(scope="module")
 def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from labelhouse.generate import generate
+    from labelhouse.demo import generate
 
     path = tmp_path_factory.mktemp("diff") / "raw"
     generate(path, n_annotations=5000, seed=1, progress=QUIET)

@@ -16,7 +16,7 @@ import yaml
 from scipy.stats import chi2
 from sklearn.metrics import roc_auc_score
 
-from labelhouse import generate as gen
+from labelhouse import demo as gen
 from labelhouse.errors import LabelhouseError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -298,7 +298,7 @@ def test_model_vs_annotators_matches_cohen_kappa_score(comparison: dict[str, Any
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from labelhouse.generate import generate
+    from labelhouse.demo import generate
 
     raw = tmp_path_factory.mktemp("demo_raw")
     generate(raw, n_annotations=60_000, seed=42)

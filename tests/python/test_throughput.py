@@ -14,7 +14,7 @@ from conftest import labelhouse_build
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from labelhouse.generate import generate
+    from labelhouse.demo import generate
 
     raw = tmp_path_factory.mktemp("throughput") / "raw"
     generate(raw, n_annotations=5000, seed=11, progress=lambda _: None)

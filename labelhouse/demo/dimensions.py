@@ -1,0 +1,55 @@
+"""The small dimension files: projects, annotators and thresholds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from labelhouse.demo.annotators import _Annotators
+from labelhouse.demo.constants import LABELS, MODEL_NAME, MODEL_VERSIONS
+from labelhouse.demo.predictions import THRESHOLDS
+from labelhouse.demo.world import LANGUAGES, PROJECTS, SITES
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> int:
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    return len(frame)
+
+
+def _projects_frame(items_per_project: np.ndarray) -> pd.DataFrame:
+    """Projects with a target a bit above what was generated, so none is finished."""
+    target = (np.ceil(items_per_project * 1.25 / 100) * 100).astype(np.int64) + 100
+    return pd.DataFrame(
+        {
+            "project_id": [p.project_id for p in PROJECTS],
+            "name": [p.name for p in PROJECTS],
+            "labels_per_item": 3,
+            "target_items": target,
+            "due_date": [p.due_date for p in PROJECTS],
+            "sla_hours": [p.sla_hours for p in PROJECTS],
+        }
+    )
+
+
+def _annotators_frame(annotators: _Annotators) -> pd.DataFrame:
+    languages = ["|".join(LANGUAGES[li] for li in np.flatnonzero(row)) for row in annotators.speaks]
+    return pd.DataFrame(
+        {
+            "annotator_id": annotators.ids(),
+            "vendor": [SITES[s].vendor for s in annotators.site],
+            "site": [SITES[s].name for s in annotators.site],
+            "languages": languages,
+            "started_on": annotators.started_on,
+        }
+    )
+
+
+def _thresholds_frame() -> pd.DataFrame:
+    rows = [
+        {"model_name": MODEL_NAME, "model_version": v, "label": label, "threshold": THRESHOLDS[v][k]}
+        for v in MODEL_VERSIONS
+        for k, label in enumerate(LABELS)
+    ]
+    return pd.DataFrame(rows)
