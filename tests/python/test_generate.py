@@ -17,6 +17,7 @@ from scipy.stats import chi2
 from sklearn.metrics import roc_auc_score
 
 from labelhouse import demo as gen
+from labelhouse.demo import output as gen_output
 from labelhouse.errors import LabelhouseError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -377,7 +378,7 @@ def test_rejects_a_tiny_size(tmp_path: Path) -> None:
 
 
 def test_large_text_days_spill_into_parquet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gen, "TEXT_FILE_MAX_ROWS", 20)
+    monkeypatch.setattr(gen_output, "TEXT_FILE_MAX_ROWS", 20)  # where the export reads it
     files = gen.generate(tmp_path, n_annotations=gen.MIN_ANNOTATIONS, seed=SEED)["files"]
     for text_name in ("annotations_2026-10-26.jsonl", "annotations_2026-10-27.csv"):
         bulk = text_name.rsplit(".", 1)[0] + "_bulk.parquet"
