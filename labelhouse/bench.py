@@ -680,7 +680,7 @@ def ensure_exports(scratch: Path, n: int, progress: Progress) -> tuple[Path, dic
             return raw_dir, manifest, None
     progress(f"  generating ~{n:,} annotations into {raw_dir} (once; reused by later runs)")
     start = time.perf_counter()
-    manifest = generate(raw_dir, n_annotations=n, seed=SEED, progress=lambda m: None)
+    manifest = generate(raw_dir, n_annotations=n, seed=SEED)
     return raw_dir, manifest, round(time.perf_counter() - start, 3)
 
 

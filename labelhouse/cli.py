@@ -34,6 +34,10 @@ def _fail(exc: LabelhouseError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
+def _generate_progress(done: int, total: int, label: str) -> None:
+    typer.echo(f"generate: {done}/{total} {label}", err=True)
+
+
 @app.command()
 def generate(
     out: Path = typer.Option(..., "--out", help="Directory to write the demo exports into."),
@@ -43,7 +47,7 @@ def generate(
     """Write a realistic, deterministic set of demo raw exports."""
     from labelhouse.demo import generate as run_generate
 
-    summary = run_generate(out, n_annotations=annotations, seed=seed, progress=_say)
+    summary = run_generate(out, n_annotations=annotations, seed=seed, progress=_generate_progress)
     n_files = len(summary.get("files", {}))
     _say(f"Wrote {n_files} files to {out}")
 
@@ -55,7 +59,7 @@ def ensure_demo(raw_dir: Path, n_annotations: int = 60_000, seed: int = 42) -> N
     from labelhouse.demo import generate as run_generate
 
     _say(f"Generating demo exports into {raw_dir}")
-    run_generate(raw_dir, n_annotations=n_annotations, seed=seed, progress=_say)
+    run_generate(raw_dir, n_annotations=n_annotations, seed=seed, progress=_generate_progress)
 
 
 @app.command()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,8 +31,6 @@ ENTITIES: tuple[str, ...] = (
     "thresholds",
 )
 MIN_ANNOTATIONS = 2_000
-
-ProgressFn = Callable[[str], None]
 
 
 def _epoch(text: str) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from labelhouse.demo.constants import ENTITIES, MANIFEST_NAME, MODEL_NAME, MODEL_VERSIONS, ProgressFn
+from labelhouse.demo.constants import ENTITIES, MANIFEST_NAME, MODEL_NAME, MODEL_VERSIONS
 from labelhouse.demo.dimensions import _write_csv
 from labelhouse.demo.files import ANNOTATION_FILES, FILE_REEXPORT, TEXT_FILE_MAX_ROWS, TZ_STYLE_NAMES
 from labelhouse.demo.staging import (
@@ -22,6 +22,7 @@ from labelhouse.demo.staging import (
     _predictions_select,
     _Stage,
 )
+from labelhouse.demo.steps import Steps
 from labelhouse.errors import LabelhouseError
 
 
@@ -65,6 +66,7 @@ class _Job:
     fmt: str
     select: str
     timestamp_styles: tuple[int, ...] = ()
+    spills: bool = False  # the next job writes the rest of this file's rows
 
 
 def _annotation_jobs(stage: _Stage) -> list[_Job]:
@@ -83,6 +85,7 @@ def _annotation_jobs(stage: _Stage) -> list[_Job]:
                     spec.fmt,
                     _annotation_select(i, f"LIMIT {TEXT_FILE_MAX_ROWS}"),
                     spec.tz_styles,
+                    spills=True,
                 )
             )
             jobs.append(
@@ -99,10 +102,9 @@ def _annotation_jobs(stage: _Stage) -> list[_Job]:
     return jobs
 
 
-def _export(stage: _Stage, out_dir: Path, tmp: Path, say: ProgressFn) -> dict[str, dict[str, Any]]:
-    """Write every staged entity to its raw files; returns {file name: {entity, format, rows, ...}}."""
-    jobs = _annotation_jobs(stage)
-    jobs.append(_Job("items.parquet", "items", "parquet", _items_select()))
+def _other_jobs() -> list[_Job]:
+    """The raw files other than the annotation files (their number does not depend on the data)."""
+    jobs = [_Job("items.parquet", "items", "parquet", _items_select())]
     for v, version in enumerate(MODEL_VERSIONS):
         jobs.append(
             _Job(f"predictions_{MODEL_NAME}_{version}.parquet", "predictions", "parquet", _predictions_select(v))
@@ -110,15 +112,27 @@ def _export(stage: _Stage, out_dir: Path, tmp: Path, say: ProgressFn) -> dict[st
     jobs.append(_Job("gold_labels_honeypot.csv", "gold_labels", "csv", _gold_select(0)))
     jobs.append(_Job("gold_labels_expert.csv", "gold_labels", "csv", _gold_select(1)))
     jobs.append(_Job("moderation_decisions.jsonl", "moderation_decisions", "jsonl", _decisions_select()))
+    return jobs
+
+
+def _export_steps() -> int:
+    """Progress steps of `_export`: one per annotation file (with its spill file) and other file."""
+    return len(ANNOTATION_FILES) + len(_other_jobs())
+
+
+def _export(stage: _Stage, out_dir: Path, tmp: Path, steps: Steps) -> dict[str, dict[str, Any]]:
+    """Write every staged entity to its raw files; returns {file name: {entity, format, rows, ...}}."""
+    jobs = _annotation_jobs(stage) + _other_jobs()
     files: dict[str, dict[str, Any]] = {}
     for job in jobs:
-        say(f"writing {job.name}")
         scratch = tmp / job.name
         rows = _copy(stage.con, job.select, scratch, job.fmt)
         shutil.move(str(scratch), str(out_dir / job.name))
         files[job.name] = {"entity": job.entity, "format": job.fmt, "rows": rows}
         if job.timestamp_styles:
             files[job.name]["timestamp_styles"] = [TZ_STYLE_NAMES[style] for style in job.timestamp_styles]
+        if not job.spills:
+            steps.finish(job.name)
     return files
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from labelhouse.demo.annotators import _annotator_count, _Annotators, _language_pools, _make_annotators
 from labelhouse.demo.bad_rows import _bad_per_kind, _bad_rows
-from labelhouse.demo.constants import CHUNK_ITEMS, MANIFEST_NAME, MIN_ANNOTATIONS, N_LABELS, P_REEXPORT, ProgressFn
+from labelhouse.demo.constants import CHUNK_ITEMS, MANIFEST_NAME, MIN_ANNOTATIONS, N_LABELS, P_REEXPORT
 from labelhouse.demo.defects import ANNOTATION_DEFECTS
 from labelhouse.demo.dimensions import _annotators_frame, _projects_frame, _thresholds_frame
 from labelhouse.demo.gold import _gold_rows
@@ -19,10 +18,11 @@ from labelhouse.demo.items import _item_rows, _items_core
 from labelhouse.demo.judgements import _annotation_rows, _annotations_per_item
 from labelhouse.demo.manifest import _manifest
 from labelhouse.demo.moderation import _decision_rows
-from labelhouse.demo.output import _dimension, _export, _prepare_out_dir
+from labelhouse.demo.output import _dimension, _export, _export_steps, _prepare_out_dir
 from labelhouse.demo.predictions import _prediction_rows
 from labelhouse.demo.sampling import STREAM_CHUNK, _rng
 from labelhouse.demo.staging import _Stage
+from labelhouse.demo.steps import ProgressFn, Steps
 from labelhouse.demo.totals import _Totals
 from labelhouse.demo.world import PROJECTS
 from labelhouse.errors import LabelhouseError
@@ -37,7 +37,7 @@ def _n_items(n_annotations: int, seed: int, annotators: _Annotators) -> int:
 
 
 def _generate_rows(
-    stage: _Stage, seed: int, n_items: int, annotators: _Annotators, totals: _Totals, say: ProgressFn
+    stage: _Stage, seed: int, n_items: int, annotators: _Annotators, totals: _Totals, steps: Steps
 ) -> np.ndarray:
     """Generate every chunk into the staging tables; returns the item count per project."""
     pools = _language_pools(annotators)
@@ -58,7 +58,7 @@ def _generate_rows(
         per_project += np.bincount(core["project"], minlength=len(PROJECTS))
         totals.label_counts += np.bincount(core["true"], minlength=N_LABELS)
         totals.items += size
-        say(f"generated items {start + size:,}/{n_items:,} ({totals.annotations:,} annotations)")
+        steps.finish(f"items {start + size:,}/{n_items:,} ({totals.annotations:,} annotations)")
     return per_project
 
 
@@ -66,7 +66,7 @@ def generate(
     out_dir: Path,
     n_annotations: int = 60_000,
     seed: int = 42,
-    progress: Callable[[str], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> dict:
     """Write a deterministic demo raw export directory and return its manifest.
 
@@ -76,7 +76,8 @@ def generate(
         n_annotations: approximate number of annotation rows in all files together (re-exports
             and deliberately bad rows included); at least MIN_ANNOTATIONS.
         seed: random seed; the same seed and n_annotations give byte-identical files.
-        progress: optional callback receiving short progress messages.
+        progress: optional callback, called as (done_steps, total_steps, step_label) after each
+            step: each chunk of items, the bad rows, each raw file and the manifest.
 
     Returns:
         The manifest, also written as `generator_manifest.json`: the files with their entity,
@@ -87,28 +88,30 @@ def generate(
         raise LabelhouseError(f"n_annotations must be at least {MIN_ANNOTATIONS:,} (got {n_annotations:,}).")
     if seed < 0:
         raise LabelhouseError(f"seed must be a non-negative integer (got {seed}).")
-    say: ProgressFn = progress or (lambda _message: None)
     out_dir = Path(out_dir)
     _prepare_out_dir(out_dir)
 
     annotators = _make_annotators(seed, _annotator_count(n_annotations))
     n_items = _n_items(n_annotations, seed, annotators)
-    say(f"generating {n_items:,} items for ~{n_annotations:,} annotations with {annotators.count} annotators")
+    dimensions = ("projects.csv", "annotators.csv", "thresholds.csv")
+    steps = Steps(-(-n_items // CHUNK_ITEMS) + 1 + _export_steps() + len(dimensions) + 1, progress)
     totals = _Totals()
     with tempfile.TemporaryDirectory(prefix="labelhouse-generate-") as tmp_name:
         tmp = Path(tmp_name)
         stage = _Stage(tmp / "stage.duckdb", tmp / "spill")
         try:
-            per_project = _generate_rows(stage, seed, n_items, annotators, totals, say)
+            per_project = _generate_rows(stage, seed, n_items, annotators, totals, steps)
             bad_rows = _bad_rows(stage, seed, n_annotations, totals)
-            files = _export(stage, out_dir, tmp, say)
+            steps.finish("bad rows")
+            files = _export(stage, out_dir, tmp, steps)
         finally:
             stage.close()
 
-    files["projects.csv"] = _dimension(out_dir / "projects.csv", "projects", _projects_frame(per_project))
-    files["annotators.csv"] = _dimension(out_dir / "annotators.csv", "annotators", _annotators_frame(annotators))
-    files["thresholds.csv"] = _dimension(out_dir / "thresholds.csv", "thresholds", _thresholds_frame())
+    frames = (_projects_frame(per_project), _annotators_frame(annotators), _thresholds_frame())
+    for name, frame in zip(dimensions, frames, strict=True):
+        files[name] = _dimension(out_dir / name, name.removesuffix(".csv"), frame)
+        steps.finish(name)
     manifest = _manifest(seed, n_annotations, files, annotators, bad_rows, totals)
     (out_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    say(f"wrote {len(files)} files to {out_dir}")
+    steps.finish(MANIFEST_NAME)
     return manifest

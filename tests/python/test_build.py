@@ -55,7 +55,7 @@ def good_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from labelhouse.demo import generate
 
     raw = tmp_path_factory.mktemp("build") / "raw"
-    generate(raw, n_annotations=2500, seed=3, progress=QUIET)
+    generate(raw, n_annotations=2500, seed=3)
     return raw
 
 

@@ -81,7 +81,7 @@ def base_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from labelhouse.demo import generate
 
     raw = tmp_path_factory.mktemp("gates") / "base"
-    generate(raw, n_annotations=3000, seed=7, progress=QUIET)
+    generate(raw, n_annotations=3000, seed=7)
     consolidate(raw, "annotations")
     consolidate(raw, "predictions")
     return raw

@@ -102,10 +102,20 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 
 
 def test_same_seed_and_size_give_byte_identical_files(raw_dir: Path, tmp_path: Path) -> None:
-    messages: list[str] = []
-    gen.generate(tmp_path / "again", n_annotations=N_ANNOTATIONS, seed=SEED, progress=messages.append)
+    steps: list[tuple[int, int, str]] = []
+    manifest = gen.generate(
+        tmp_path / "again",
+        n_annotations=N_ANNOTATIONS,
+        seed=SEED,
+        progress=lambda done, total, label: steps.append((done, total, label)),
+    )
     assert _hashes(tmp_path / "again") == _hashes(raw_dir)
-    assert messages, "progress messages go through the callback"
+    # progress: (done, total, label) once per step, counting up to a total known from the start
+    assert [done for done, _, _ in steps] == list(range(1, len(steps) + 1))
+    assert {total for _, total, _ in steps} == {len(steps)}
+    labels = [label for _, _, label in steps]
+    assert set(manifest["files"]) | {gen.MANIFEST_NAME} <= set(labels)
+    assert labels[-1] == gen.MANIFEST_NAME and "bad rows" in labels
 
 
 def test_every_entity_has_files_with_the_contract_columns(raw_dir: Path, manifest: dict[str, Any]) -> None:
@@ -379,7 +389,10 @@ def test_rejects_a_tiny_size(tmp_path: Path) -> None:
 
 def test_large_text_days_spill_into_parquet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gen_output, "TEXT_FILE_MAX_ROWS", 20)  # where the export reads it
-    files = gen.generate(tmp_path, n_annotations=gen.MIN_ANNOTATIONS, seed=SEED)["files"]
+    steps: list[tuple[int, int]] = []
+    progress = lambda done, total, _label: steps.append((done, total))  # noqa: E731
+    files = gen.generate(tmp_path, n_annotations=gen.MIN_ANNOTATIONS, seed=SEED, progress=progress)["files"]
+    assert steps[-1] == (len(steps), len(steps)), "a spilled day and its bulk file are one progress step"
     for text_name in ("annotations_2026-10-26.jsonl", "annotations_2026-10-27.csv"):
         bulk = text_name.rsplit(".", 1)[0] + "_bulk.parquet"
         assert files[text_name]["rows"] == 20
