@@ -13,8 +13,10 @@ What the data looks like (all dates fixed, nothing depends on the clock):
   (benign ~70%, self_harm ~1%). 3 judgements per item, 5 on ~10%; recent items are still open;
   ~1% of items are judged twice by the same annotator; weekends are slower.
 * Honeypots (~5% of judged items) and an expert set (~2% of items, never judged) carry gold labels.
-* Model `safety-classifier` v1 (weaker, over-confident) and v2 (better, calibrated) score the gold
-  items for every label; a threshold per version and label.
+* Two models score the gold items for every label, a threshold per model, version and label:
+  `safety-classifier` v1 (weaker, over-confident) and v2 (better, calibrated), and the small
+  `safety-lite` v1 (calibrated) and v2 (a regression: weaker and under-confident); the planted
+  facts per model are in the manifest's `truth.models`.
 * Annotations are split into weekly Parquet files plus one JSONL day, one CSV day and one re-export
   `.csv.gz` file, with mixed timestamp styles (`Z`, `+07:00`, no offset = UTC). At large sizes the
   JSONL/CSV days keep their first TEXT_FILE_MAX_ROWS rows and spill the rest into `*_bulk.parquet`.
@@ -37,6 +39,7 @@ and `pipeline` (the `generate` entry point).
 from labelhouse.demo.constants import (
     ENTITIES,
     LABELS,
+    LITE_MODEL_NAME,
     MANIFEST_NAME,
     MIN_ANNOTATIONS,
     MODEL_NAME,
@@ -44,15 +47,18 @@ from labelhouse.demo.constants import (
     TAXONOMY,
 )
 from labelhouse.demo.pipeline import generate
+from labelhouse.demo.predictions import MODEL_NAMES
 from labelhouse.demo.world import LANGUAGES, PROJECTS
 
 __all__ = [
     "ENTITIES",
     "LABELS",
     "LANGUAGES",
+    "LITE_MODEL_NAME",
     "MANIFEST_NAME",
     "MIN_ANNOTATIONS",
     "MODEL_NAME",
+    "MODEL_NAMES",
     "MODEL_VERSIONS",
     "PROJECTS",
     "TAXONOMY",

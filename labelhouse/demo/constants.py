@@ -18,7 +18,8 @@ TAXONOMY: tuple[dict[str, Any], ...] = (
 
 LABELS: tuple[str, ...] = tuple(str(t["label"]) for t in TAXONOMY)
 MODEL_NAME = "safety-classifier"
-MODEL_VERSIONS: tuple[str, ...] = ("v1", "v2")
+LITE_MODEL_NAME = "safety-lite"  # a second, smaller and faster classifier
+MODEL_VERSIONS: tuple[str, ...] = ("v1", "v2")  # of each model
 MANIFEST_NAME = "generator_manifest.json"
 ENTITIES: tuple[str, ...] = (
     "annotations",

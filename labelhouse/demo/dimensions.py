@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from labelhouse.demo.annotators import _Annotators
-from labelhouse.demo.constants import LABELS, MODEL_NAME, MODEL_VERSIONS
-from labelhouse.demo.predictions import THRESHOLDS
+from labelhouse.demo.constants import LABELS
+from labelhouse.demo.predictions import MODEL_RUNS
 from labelhouse.demo.world import LANGUAGES, PROJECTS, SITES
 
 
@@ -48,8 +48,8 @@ def _annotators_frame(annotators: _Annotators) -> pd.DataFrame:
 
 def _thresholds_frame() -> pd.DataFrame:
     rows = [
-        {"model_name": MODEL_NAME, "model_version": v, "label": label, "threshold": THRESHOLDS[v][k]}
-        for v in MODEL_VERSIONS
+        {"model_name": run.model_name, "model_version": run.version, "label": label, "threshold": run.thresholds[k]}
+        for run in MODEL_RUNS
         for k, label in enumerate(LABELS)
     ]
     return pd.DataFrame(rows)

@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 
 from labelhouse.demo.annotators import _Annotators
-from labelhouse.demo.constants import CUTOFF, ENTITIES, LABELS, MODEL_NAME, PERIOD_START
+from labelhouse.demo.constants import CUTOFF, ENTITIES, LABELS, PERIOD_START
 from labelhouse.demo.files import _iso
+from labelhouse.demo.predictions import MODEL_NAMES, MODEL_RUNS, MODEL_TRUTH
 from labelhouse.demo.totals import _Totals
 
 
@@ -31,8 +32,8 @@ def _manifest(
     }
     ids = annotators.ids()
     return {
-        "generator": "labelhouse.generate",
-        "format_version": 1,
+        "generator": "labelhouse.demo",
+        "format_version": 2,
         "seed": seed,
         "n_annotations_requested": n_annotations,
         "period": {"items_created_from": _iso(PERIOD_START), "cutoff": _iso(CUTOFF)},
@@ -41,10 +42,10 @@ def _manifest(
         "truth": {
             "bad_annotator_ids": [ids[i] for i in np.flatnonzero(annotators.is_bad)],
             "annotators": annotators.count,
-            "model_name": MODEL_NAME,
-            "better_model_version": "v2",
-            "worse_model_version": "v1",
-            "miscalibrated_model_version": "v1",
+            "models": {
+                name: {"versions": [run.version for run in MODEL_RUNS if run.model_name == name], **MODEL_TRUTH[name]}
+                for name in MODEL_NAMES
+            },
             "bad_rows": bad_rows,
             "items": totals.items,
             "judged_items": totals.judged_items,

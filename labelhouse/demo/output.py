@@ -10,9 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from labelhouse.demo.constants import ENTITIES, MANIFEST_NAME, MODEL_NAME, MODEL_VERSIONS
+from labelhouse.demo.constants import ENTITIES, MANIFEST_NAME
 from labelhouse.demo.dimensions import _write_csv
 from labelhouse.demo.files import ANNOTATION_FILES, FILE_REEXPORT, TEXT_FILE_MAX_ROWS, TZ_STYLE_NAMES
+from labelhouse.demo.predictions import MODEL_RUNS
 from labelhouse.demo.staging import (
     _annotation_select,
     _copy,
@@ -105,10 +106,9 @@ def _annotation_jobs(stage: _Stage) -> list[_Job]:
 def _other_jobs() -> list[_Job]:
     """The raw files other than the annotation files (their number does not depend on the data)."""
     jobs = [_Job("items.parquet", "items", "parquet", _items_select())]
-    for v, version in enumerate(MODEL_VERSIONS):
-        jobs.append(
-            _Job(f"predictions_{MODEL_NAME}_{version}.parquet", "predictions", "parquet", _predictions_select(v))
-        )
+    for v, run in enumerate(MODEL_RUNS):
+        name = f"predictions_{run.model_name}_{run.version}.parquet"
+        jobs.append(_Job(name, "predictions", "parquet", _predictions_select(v)))
     jobs.append(_Job("gold_labels_honeypot.csv", "gold_labels", "csv", _gold_select(0)))
     jobs.append(_Job("gold_labels_expert.csv", "gold_labels", "csv", _gold_select(1)))
     jobs.append(_Job("moderation_decisions.jsonl", "moderation_decisions", "jsonl", _decisions_select()))

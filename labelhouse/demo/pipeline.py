@@ -19,8 +19,8 @@ from labelhouse.demo.judgements import _annotation_rows, _annotations_per_item
 from labelhouse.demo.manifest import _manifest
 from labelhouse.demo.moderation import _decision_rows
 from labelhouse.demo.output import _dimension, _export, _export_steps, _prepare_out_dir
-from labelhouse.demo.predictions import _prediction_rows
-from labelhouse.demo.sampling import STREAM_CHUNK, _rng
+from labelhouse.demo.predictions import MODEL_NAMES, _prediction_rows
+from labelhouse.demo.sampling import STREAM_CHUNK, STREAM_MODELS, _rng
 from labelhouse.demo.staging import _Stage
 from labelhouse.demo.steps import ProgressFn, Steps
 from labelhouse.demo.totals import _Totals
@@ -52,7 +52,9 @@ def _generate_rows(
         stage.append("items", _item_rows(rng, core))
         stage.append("ann", ann)
         stage.append("ann_re", ann_re)
-        stage.append("preds", _prediction_rows(rng, core, totals))
+        # the first model draws from the chunk's stream (as when it was the only one), the others from their own
+        model_rngs = (rng, *(_rng(seed, STREAM_MODELS, c, k) for k in range(1, len(MODEL_NAMES))))
+        stage.append("preds", _prediction_rows(model_rngs, core, totals))
         stage.append("gold", _gold_rows(rng, core, totals))
         stage.append("decisions", _decision_rows(rng, core, totals))
         per_project += np.bincount(core["project"], minlength=len(PROJECTS))
@@ -82,7 +84,7 @@ def generate(
     Returns:
         The manifest, also written as `generator_manifest.json`: the files with their entity,
         format and row count, per-entity totals, and a `truth` section (bad annotator ids, bad
-        row counts per kind and entity, the better model version, ...).
+        row counts per kind and entity, the planted facts per model, ...).
     """
     if n_annotations < MIN_ANNOTATIONS:
         raise LabelhouseError(f"n_annotations must be at least {MIN_ANNOTATIONS:,} (got {n_annotations:,}).")

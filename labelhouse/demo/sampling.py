@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 # Random streams: every purpose (and every chunk) draws from its own seeded generator.
-STREAM_ANNOTATORS, STREAM_PILOT, STREAM_CHUNK, STREAM_BAD = 1, 2, 3, 4
+STREAM_ANNOTATORS, STREAM_PILOT, STREAM_CHUNK, STREAM_BAD, STREAM_MODELS = 1, 2, 3, 4, 5
 
 
 def _rng(seed: int, *stream: int) -> np.random.Generator:

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from labelhouse.demo.constants import MODEL_NAME, MODEL_VERSIONS, PLUS7
+from labelhouse.demo.constants import PLUS7
 from labelhouse.demo.defects import (
     ALL_LABELS,
     ANNOTATION_DEFECTS,
@@ -25,6 +25,7 @@ from labelhouse.demo.defects import (
 from labelhouse.demo.files import ANNOTATION_FILES, FILE_REEXPORT, TZ_NAIVE, TZ_PLUS7, TZ_Z
 from labelhouse.demo.items import _market_codes
 from labelhouse.demo.moderation import ACTIONS
+from labelhouse.demo.predictions import MODEL_RUNS
 from labelhouse.demo.world import CONTENT_TYPES, LANGUAGE_VARIANTS, LANGUAGES, PROJECTS, TEXTS, UNKNOWN_PROJECT
 
 STAGING_TABLES: dict[str, str] = {
@@ -152,12 +153,13 @@ def _items_select() -> str:
 
 
 def _predictions_select(version: int) -> str:
+    """Rows of one model version's file; `version` indexes MODEL_RUNS."""
     d = {k: _defect_code(PREDICTION_DEFECTS, k) for k in PREDICTION_DEFECTS}
     bad_scores = "[" + ", ".join(str(s) for s in BAD_SCORES) + "]"
     return f"""
         SELECT
-            {_sql_str(MODEL_NAME)} AS model_name,
-            {_sql_str(MODEL_VERSIONS[version])} AS model_version,
+            {_sql_str(MODEL_RUNS[version].model_name)} AS model_name,
+            {_sql_str(MODEL_RUNS[version].version)} AS model_version,
             {_item_id_sql("item_num")} AS item_id,
             {_sql_list(ALL_LABELS)}[label + 1] AS label,
             CASE WHEN defect = {d["null_score"]} THEN NULL

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import yaml
 from scipy.stats import chi2
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from labelhouse import demo as gen
@@ -64,7 +65,7 @@ def con(raw_dir: Path) -> duckdb.DuckDBPyConnection:
     c.execute(f"CREATE VIEW projects AS SELECT * FROM read_csv('{d}/projects*.csv', all_varchar = true)")
     c.execute(f"""
         CREATE VIEW predictions AS
-        SELECT model_version, item_id, label, score FROM read_parquet('{d}/predictions*.parquet')
+        SELECT model_name, model_version, item_id, label, score FROM read_parquet('{d}/predictions*.parquet')
     """)
     c.execute(f"""
         CREATE VIEW decisions AS
@@ -304,26 +305,67 @@ def test_bad_annotators_are_less_accurate(con: duckdb.DuckDBPyConnection, manife
     assert accuracy[False] > 0.78
 
 
-def test_v2_is_better_and_better_calibrated_than_v1(con: duckdb.DuckDBPyConnection) -> None:
+def test_the_manifest_lists_every_model_with_its_files_and_thresholds(
+    raw_dir: Path, manifest: dict[str, Any]
+) -> None:
+    models = manifest["truth"]["models"]
+    assert sorted(models) == sorted(gen.MODEL_NAMES) and len(models) >= 2
+    c = duckdb.connect()
+    thresholds = c.execute(
+        f"SELECT model_name, model_version, label FROM read_csv('{raw_dir}/thresholds.csv')"
+    ).fetchall()
+    expected = set()
+    for name, truth in models.items():
+        assert truth["better_version"] != truth["worse_version"]
+        planted = {truth["better_version"], truth["worse_version"], truth["miscalibrated_version"]}
+        assert planted <= set(truth["versions"])
+        for version in truth["versions"]:
+            file = f"predictions_{name}_{version}.parquet"
+            assert manifest["files"][file]["entity"] == "predictions"
+            in_file = c.execute(f"SELECT DISTINCT model_name, model_version FROM read_parquet('{raw_dir}/{file}')")
+            assert in_file.fetchall() == [(name, version)]
+            expected |= {(name, version, label) for label in gen.LABELS}
+    assert len(thresholds) == len(set(thresholds)) and set(thresholds) == expected
+
+
+def test_each_models_planted_better_and_miscalibrated_versions(
+    con: duckdb.DuckDBPyConnection, manifest: dict[str, Any]
+) -> None:
+    """Per model, the manifest's better version has the higher ROC AUC and wins McNemar's test on
+    the top-label decisions; its miscalibrated version has the larger ECE, and the recalibration
+    slope (logistic regression of the truth on the score's logit) says which way: < 1 for
+    over-confident scores, > 1 for under-confident ones."""
     scored = con.execute(f"""
-        SELECT p.model_version, p.item_id, p.score, (p.label = g.label)::INT AS positive
+        SELECT p.model_name, p.model_version, p.item_id, p.score, (p.label = g.label)::INT AS positive
         FROM predictions AS p JOIN gold AS g USING (item_id)
         WHERE p.score BETWEEN 0 AND 1 AND p.label IN ({LABEL_LIST}) AND g.label IN ({LABEL_LIST})
     """).df()
-    auc, ece, correct = {}, {}, {}
-    for version, rows in scored.groupby("model_version"):
-        auc[version] = roc_auc_score(rows["positive"], rows["score"])
-        bins = np.minimum((rows["score"] * 10).astype(int), 9)
-        gaps = rows.groupby(bins).apply(lambda b: len(b) * abs(b["score"].mean() - b["positive"].mean()))
-        ece[version] = gaps.sum() / len(rows)
-        top = rows.sort_values(["item_id", "score"], ascending=[True, False]).drop_duplicates("item_id")
-        correct[version] = top.set_index("item_id")["positive"]
-    assert auc["v2"] > auc["v1"] + 0.02
-    assert ece["v1"] > 2 * ece["v2"]
-    both = correct["v1"].to_frame("v1").join(correct["v2"].to_frame("v2"), how="inner")
-    b = int(((both.v1 == 1) & (both.v2 == 0)).sum())
-    c = int(((both.v1 == 0) & (both.v2 == 1)).sum())
-    assert c > b and chi2.sf((abs(b - c) - 1) ** 2 / (b + c), 1) < 0.001  # McNemar
+    for name, truth in manifest["truth"]["models"].items():
+        auc, ece, slope, correct = {}, {}, {}, {}
+        for version, rows in scored[scored.model_name == name].groupby("model_version"):
+            auc[version] = roc_auc_score(rows["positive"], rows["score"])
+            bins = np.minimum((rows["score"] * 10).astype(int), 9)
+            gaps = rows.groupby(bins).apply(lambda b: len(b) * abs(b["score"].mean() - b["positive"].mean()))
+            ece[version] = gaps.sum() / len(rows)
+            p = rows["score"].clip(0.001, 0.999).to_numpy()
+            logit = np.log(p / (1 - p)).reshape(-1, 1)
+            slope[version] = LogisticRegression(C=1e6).fit(logit, rows["positive"]).coef_[0, 0]
+            top = rows.sort_values(["item_id", "score"], ascending=[True, False]).drop_duplicates("item_id")
+            correct[version] = top.set_index("item_id")["positive"]
+        better, worse, off = truth["better_version"], truth["worse_version"], truth["miscalibrated_version"]
+        assert sorted(auc) == sorted(truth["versions"]), name
+        assert auc[better] > auc[worse] + 0.02, (name, auc)
+        calibrated = next(v for v in truth["versions"] if v != off)
+        assert ece[off] > 2 * ece[calibrated], (name, ece)
+        assert 0.8 < slope[calibrated] < 1.25, (name, slope)
+        if truth["miscalibration"] == "over-confident":
+            assert slope[off] < 0.75, (name, slope)
+        else:
+            assert truth["miscalibration"] == "under-confident" and slope[off] > 1.5, (name, slope)
+        both = correct[worse].to_frame("worse").join(correct[better].to_frame("better"), how="inner")
+        b = int(((both.worse == 1) & (both.better == 0)).sum())
+        c = int(((both.worse == 0) & (both.better == 1)).sum())
+        assert c > b and chi2.sf((abs(b - c) - 1) ** 2 / (b + c), 1) < 0.001, (name, b, c)  # McNemar
 
 
 def test_expert_items_have_gold_but_no_annotations(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any]) -> None:
