@@ -56,9 +56,9 @@ dbt-test: venv
 pytest: venv
 	$(BIN)/pytest -q
 
-## Benchmarks (labelhouse bench; large generated exports, minutes).
+## Benchmarks (bench/run.py; large generated exports, minutes). SIZES=5000 for a quick try.
 bench: venv
-	$(BIN)/labelhouse bench
+	$(BIN)/python bench/run.py $(if $(SIZES),--sizes $(SIZES))
 
 ## Delete what build/test generate from the demo: target, logs, data/demo, warehouse/test,
 ## reports/build (`labelhouse report` renders it again). Keeps warehouse/labelhouse.duckdb and

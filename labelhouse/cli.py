@@ -11,7 +11,7 @@ import click
 import typer
 
 from labelhouse.errors import LabelhouseError
-from labelhouse.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, PROJECT_ROOT, default_report_dir
+from labelhouse.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, default_report_dir
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 # GX announces its temporary Data Docs folder at INFO; labelhouse prints its own summaries.
@@ -116,18 +116,6 @@ def report(
         _fail(exc)
         return
     _say(f"Report site: {site / 'index.html'}")
-
-
-@app.command()
-def bench(
-    sizes: str = typer.Option("1000000,10000000", "--sizes", help="Comma-separated annotation counts."),
-    scratch: Path = typer.Option(PROJECT_ROOT / "bench" / "scratch", "--scratch", help="Where generated data goes."),
-) -> None:
-    """Benchmark labelhouse against a pandas/scikit-learn reference pipeline."""
-    from labelhouse.bench import main as run_bench
-
-    code = run_bench([int(s) for s in sizes.split(",") if s.strip()], scratch, progress=_say)
-    raise typer.Exit(code)
 
 
 @app.command()

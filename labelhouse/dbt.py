@@ -7,7 +7,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from labelhouse.paths import PROJECT_ROOT
+from labelhouse.progress import DbtProgress
 
 
 @dataclass
@@ -55,6 +56,7 @@ def run_dbt(
     target_path: Path | None = None,
     manifest: Any = None,
     reuse_manifest: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> DbtResult:
     """Run `dbt <args>` on the project with the DuckDB file `warehouse` and raw exports in `raw_dir`.
 
@@ -62,6 +64,8 @@ def run_dbt(
     artefacts) unless `target_path` is given. dbt's parse is skipped: the command runs on
     `manifest`, by default the process's shared parse of the project (shared_manifest);
     reuse_manifest=False makes dbt parse (for `parse` itself, or a different project dir).
+    With `progress`, nodes done of total, the running model and the elapsed time are reported
+    while dbt runs (a live bar on a terminal, lines through `progress` otherwise: labelhouse.progress).
     """
     from dbt.cli.main import dbtRunner
 
@@ -88,7 +92,11 @@ def run_dbt(
         ]
         if quiet:
             cli_args = ["--quiet", "--no-use-colors", *cli_args]
-        res = dbtRunner(manifest=manifest).invoke(cli_args)
+        callbacks = []
+        if progress is not None:
+            tracker = stack.enter_context(DbtProgress(say=progress))
+            callbacks.append(tracker.callback)
+        res = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(cli_args)
     nodes: list[dict[str, Any]] = []
     result = res.result
     if result is not None and hasattr(result, "results"):
