@@ -52,10 +52,8 @@ def _rows() -> list[dict[str, Any]]:
             ts = START + pd.Timedelta(days=int(rng.integers(0, 7 * weeks)), hours=1)
             for j, r in enumerate(rng.choice(pool, size=m, replace=False)):
                 # errors land near the truth more often, as with a real severity scale
-                if rng.random() < accuracy:
-                    k = truth
-                else:
-                    k = int(np.clip(truth + rng.integers(-2, 3), 0, len(labels) - 1))
+                near = int(np.clip(truth + rng.integers(-2, 3), 0, len(labels) - 1))
+                k = truth if rng.random() < accuracy else near
                 rows.append({"project_id": project, "item_id": f"{project}_i{i:03d}", "annotator_id": f"{project}_r{r}",
                              "label": labels[k], "submitted_at": ts + pd.Timedelta(minutes=j), "language": "en"})
     # two raters who never agree: alpha < 0, so no number of raters reaches the target

@@ -116,7 +116,8 @@ final as (
         {%- for col in ['ordinal', 'ordinal_ci_low', 'ordinal_ci_high', 'interval', 'interval_ci_low',
             'interval_ci_high'] %}
             case
-                when projects_with_severity.project_id is not null then metric_alpha_statistics.krippendorff_alpha_{{ col }}
+                when projects_with_severity.project_id is not null
+                    then metric_alpha_statistics.krippendorff_alpha_{{ col }}
             end as krippendorff_alpha_{{ col }},
         {%- endfor %}
         case

@@ -84,13 +84,14 @@ final as (
         agreement_statistics.krippendorff_alpha,
         agreement_statistics.krippendorff_alpha_ci_low,
         agreement_statistics.krippendorff_alpha_ci_high,
-        agreement_statistics.gwet_ac1
         {%- for col in ['ordinal', 'ordinal_ci_low', 'ordinal_ci_high', 'interval', 'interval_ci_low',
-            'interval_ci_high'] %},
+            'interval_ci_high'] %}
             case
-                when projects_with_severity.project_id is not null then metric_alpha_statistics.krippendorff_alpha_{{ col }}
-            end as krippendorff_alpha_{{ col }}
+                when projects_with_severity.project_id is not null
+                    then metric_alpha_statistics.krippendorff_alpha_{{ col }}
+            end as krippendorff_alpha_{{ col }},
         {%- endfor %}
+        agreement_statistics.gwet_ac1
     from agreement_statistics
     left join metric_alpha_statistics
         on
