@@ -158,3 +158,30 @@ def test_intra_annotator_repeats(built: tuple[Path, pd.DataFrame]) -> None:
         assert got.loc[annotator, "n_repeat_pairs"] == len(earlier)
         _close(got.loc[annotator, "self_agreement"], float(np.mean(np.equal(earlier, later))), annotator)
         _close(got.loc[annotator, "self_kappa"], float(cohen_kappa_score(earlier, later)), annotator)
+
+
+def test_ordinal_and_interval_alpha_on_the_five_level_scale(built: tuple[Path, pd.DataFrame]) -> None:
+    """is_abuse is ordered (not abusive 0 ... very strongly abusive 4, the severities convert.py
+    writes); the reference label index is that severity."""
+    wh, ref = built
+    row = query_df(wh, "select * from marts.fct_agreement where project_id = 'convabuse' and language = 'all'").iloc[0]
+    matrix = ref.pivot(index="turn", columns="annotator_id", values="label").to_numpy(dtype=float).T
+    for level in ("ordinal", "interval"):
+        alpha = krippendorff.alpha(reliability_data=matrix, level_of_measurement=level)
+        _close(row[f"krippendorff_alpha_{level}"], float(alpha), f"{level} alpha")
+        assert row[f"krippendorff_alpha_{level}_ci_low"] < alpha < row[f"krippendorff_alpha_{level}_ci_high"]
+
+
+def test_pairwise_weighted_kappas_equal_sklearn(built: tuple[Path, pd.DataFrame]) -> None:
+    wh, ref = built
+    got = query_df(wh, "select * from marts.fct_annotator_pair_agreement where project_id = 'convabuse'")
+    got = got.set_index(["annotator_a", "annotator_b"])
+    matrix = ref.pivot(index="turn", columns="annotator_id", values="label")
+    levels = sorted(ref["label"].unique())
+    for a, b in combinations(sorted(matrix.columns), 2):
+        shared = matrix[[a, b]].dropna()
+        if len(shared) < 2:
+            continue
+        for weights in ("linear", "quadratic"):
+            expected = float(cohen_kappa_score(shared[a], shared[b], labels=levels, weights=weights))
+            _close(got.loc[(a, b), f"weighted_kappa_{weights}"], expected, f"{weights} kappa {a}-{b}")
