@@ -46,11 +46,13 @@ import ijson
 
 from labelhouse.errors import LabelhouseError
 from labelhouse.paths import PROJECT_ROOT
+from labelhouse.progress import Progress, choose_mode
 
 MODEL_NAME = "label_studio"
 UNVERSIONED = "unversioned"
 GOLD_SOURCE = "label_studio_ground_truth"
 PROGRESS_EVERY = 10_000
+LIVE_EVERY = 500  # the live bar is redrawn at most this often (in tasks) besides its one-second tick
 
 # Columns written per entity, in the raw contract's vocabulary (dbt_project.yml var raw_contract).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -144,16 +146,25 @@ def import_export(
     targets = {entity: out / f"{entity}_label_studio_{stem}.csv" for entity in COLUMNS}
     rejects_target = out / f"import_rejects_label_studio_{stem}.csv"
     writers = _Writers({**targets, "rejects": rejects_target}, {**COLUMNS, "rejects": REJECT_COLUMNS})
+    # on a terminal a live bar (tasks read, elapsed); elsewhere a line every PROGRESS_EVERY tasks
+    live = choose_mode() == "live"
+    bar = Progress("importing", unit="tasks", say=progress, indent="  ", mode="live" if live else "off")
     try:
-        for index, task in _tasks(export):
-            converter.task(index, task, writers)
-            summary.n_tasks += 1
-            if summary.n_tasks % PROGRESS_EVERY == 0:
-                progress(f"  {summary.n_tasks:,} tasks read")
-        for project in sorted(converter.projects):
-            writers.write("projects", (project,))
-        for annotator in sorted(converter.annotators):
-            writers.write("annotators", (annotator,))
+        with bar:
+            bar.set_label(export.name)
+            for index, task in _tasks(export):
+                converter.task(index, task, writers)
+                summary.n_tasks += 1
+                if live and summary.n_tasks % LIVE_EVERY == 0:
+                    bar.step(summary.n_tasks)
+                elif not live and summary.n_tasks % PROGRESS_EVERY == 0:
+                    progress(f"  {summary.n_tasks:,} tasks read")
+            for project in sorted(converter.projects):
+                writers.write("projects", (project,))
+            for annotator in sorted(converter.annotators):
+                writers.write("annotators", (annotator,))
+            bar.step(summary.n_tasks)
+            bar.finish(f"{summary.n_tasks:,} tasks read")
     except BaseException:
         writers.discard()
         raise
@@ -167,7 +178,6 @@ def import_export(
     labels_target = out / f"labels_label_studio_{stem}.csv"
     if add_labels and summary.unknown_labels:
         summary.labels_file = _write_taxonomy(out, labels_target, summary.unknown_labels)
-    progress(f"  {summary.n_tasks:,} tasks read")
     return summary
 
 
