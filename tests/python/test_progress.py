@@ -135,3 +135,19 @@ def test_a_build_says_dbt_node_progress_when_not_a_terminal(tmp_path: Path, monk
         done, total = map(int, re.search(r"(\d+)/(\d+) nodes", step[-1]).groups())  # type: ignore[union-attr]
         assert done == total > 0
     assert any(": running " in line for _, line in node_lines)
+
+
+def test_the_label_studio_import_draws_a_bar_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from labelhouse.importers import label_studio
+
+    monkeypatch.setenv("LABELHOUSE_PROGRESS", "live")
+    monkeypatch.setattr(label_studio, "LIVE_EVERY", 3)
+    messages: list[str] = []
+    label_studio.import_export(FIXTURES / "label_studio" / "project_export.json", tmp_path / "raw",
+                               progress=messages.append)
+    frames = capsys.readouterr().err.split("\r\x1b[2K")
+    assert "  importing 3 tasks, 0s: project_export.json" in frames
+    assert "  importing 7 tasks, 0s: project_export.json" in frames and frames[-1] == ""  # cleared at the end
+    assert messages == ["  7 tasks read"]  # no batch lines besides the bar, the same summary line
