@@ -34,8 +34,15 @@ def _fail(exc: LabelhouseError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
-def _generate_progress(done: int, total: int, label: str) -> None:
-    typer.echo(f"generate: {done}/{total} {label}", err=True)
+def _run_generator(out: Path, n_annotations: int, seed: int) -> dict:
+    """Run the demo generator with a progress bar (live on a terminal, plain lines otherwise)."""
+    from labelhouse.demo import generate as run_generate
+    from labelhouse.progress import Progress
+
+    with Progress("generate", unit="steps", say=lambda line: typer.echo(line, err=True), indent="  ") as bar:
+        return run_generate(
+            out, n_annotations=n_annotations, seed=seed, progress=lambda done, total, step: bar.step(done, total, step)
+        )
 
 
 @app.command()
@@ -45,9 +52,7 @@ def generate(
     seed: int = typer.Option(42, "--seed", help="Random seed (same seed and size, same files)."),
 ) -> None:
     """Write a realistic, deterministic set of demo raw exports."""
-    from labelhouse.demo import generate as run_generate
-
-    summary = run_generate(out, n_annotations=annotations, seed=seed, progress=_generate_progress)
+    summary = _run_generator(out, annotations, seed)
     n_files = len(summary.get("files", {}))
     _say(f"Wrote {n_files} files to {out}")
 
@@ -56,10 +61,8 @@ def ensure_demo(raw_dir: Path, n_annotations: int = 60_000, seed: int = 42) -> N
     """Generate the default demo exports unless they are already there."""
     if (raw_dir / "generator_manifest.json").exists():
         return
-    from labelhouse.demo import generate as run_generate
-
     _say(f"Generating demo exports into {raw_dir}")
-    run_generate(raw_dir, n_annotations=n_annotations, seed=seed, progress=_generate_progress)
+    _run_generator(raw_dir, n_annotations, seed)
 
 
 @app.command()
@@ -79,9 +82,7 @@ def build(
         if raw is None:
             raw = DEFAULT_RAW_DIR
             ensure_demo(raw)
-        result = run_build(
-            raw, warehouse, full_refresh=full_refresh, progress=_say, unit_tests=unit_tests, docs=report
-        )
+        result = run_build(raw, warehouse, full_refresh=full_refresh, progress=_say, unit_tests=unit_tests, docs=report)
     except LabelhouseError as exc:
         _fail(exc)
         return
@@ -105,8 +106,10 @@ def _render_report(warehouse: Path, out: Path) -> Path:
 def report(
     warehouse: Path = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", help="Published DuckDB file to read."),
     out: Path = typer.Option(
-        None, "--out", help="Folder for the static site (default: reports/build for the project's warehouse, "
-        "else a `report` folder beside the warehouse)."
+        None,
+        "--out",
+        help="Folder for the static site (default: reports/build for the project's warehouse, "
+        "else a `report` folder beside the warehouse).",
     ),
 ) -> None:
     """Render the static report site from the published warehouse."""
@@ -137,9 +140,7 @@ def diff(
     try:
         if output_format not in {f.value for f in DiffFormat}:
             raise DiffInputError(f"--format must be markdown, json or text, not {output_format!r}.")
-        result = diff_warehouses(
-            base, head, tolerance=tolerance, allow_different_exports=allow_different_exports
-        )
+        result = diff_warehouses(base, head, tolerance=tolerance, allow_different_exports=allow_different_exports)
     except LabelhouseError as exc:
         _fail(exc)
         return
@@ -168,8 +169,13 @@ def import_label_studio(
 
     try:
         summary = import_export(
-            export, out, project_id=project, from_name=from_name, language_key=language_key,
-            add_labels=add_labels, progress=_say,
+            export,
+            out,
+            project_id=project,
+            from_name=from_name,
+            language_key=language_key,
+            add_labels=add_labels,
+            progress=_say,
         )
     except LabelhouseError as exc:
         _fail(exc)
