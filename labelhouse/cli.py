@@ -43,11 +43,24 @@ def generate(
     out: Path = typer.Option(..., "--out", help="Directory to write the demo exports into."),
     annotations: int = typer.Option(60_000, "--annotations", help="Approximate number of annotations."),
     seed: int = typer.Option(42, "--seed", help="Random seed (same seed and size, same files)."),
+    drifting_annotator: bool = typer.Option(
+        False, "--drifting-annotator", help="Plant an annotator whose accuracy drops in the last 7 days."
+    ),
+    agreement_drop: bool = typer.Option(
+        False, "--agreement-drop", help="Plant a week in which one project's agreement drops."
+    ),
+    late_project: bool = typer.Option(
+        False, "--late-project", help="Plant a project forecast to finish after its due date."
+    ),
 ) -> None:
     """Write a realistic, deterministic set of demo raw exports."""
+    from labelhouse.demo import Scenarios
     from labelhouse.demo import generate as run_generate
 
-    summary = run_generate(out, n_annotations=annotations, seed=seed, progress=_generate_progress)
+    scenarios = Scenarios(drifting_annotator, agreement_drop, late_project)
+    summary = run_generate(
+        out, n_annotations=annotations, seed=seed, progress=_generate_progress, scenarios=scenarios
+    )
     n_files = len(summary.get("files", {}))
     _say(f"Wrote {n_files} files to {out}")
 
