@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import typer
@@ -34,14 +35,18 @@ def _fail(exc: LabelhouseError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
-def _run_generator(out: Path, n_annotations: int, seed: int) -> dict:
+def _run_generator(out: Path, n_annotations: int, seed: int, scenarios: Any = None) -> dict:
     """Run the demo generator with a progress bar (live on a terminal, plain lines otherwise)."""
     from labelhouse.demo import generate as run_generate
     from labelhouse.progress import Progress
 
     with Progress("generate", unit="steps", say=lambda line: typer.echo(line, err=True), indent="  ") as bar:
         return run_generate(
-            out, n_annotations=n_annotations, seed=seed, progress=lambda done, total, step: bar.step(done, total, step)
+            out,
+            n_annotations=n_annotations,
+            seed=seed,
+            progress=lambda done, total, step: bar.step(done, total, step),
+            **({"scenarios": scenarios} if scenarios is not None else {}),
         )
 
 
@@ -50,9 +55,20 @@ def generate(
     out: Path = typer.Option(..., "--out", help="Directory to write the demo exports into."),
     annotations: int = typer.Option(60_000, "--annotations", help="Approximate number of annotations."),
     seed: int = typer.Option(42, "--seed", help="Random seed (same seed and size, same files)."),
+    drifting_annotator: bool = typer.Option(
+        False, "--drifting-annotator", help="Plant an annotator whose accuracy drops in the last 7 days."
+    ),
+    agreement_drop: bool = typer.Option(
+        False, "--agreement-drop", help="Plant a week in which one project's agreement drops."
+    ),
+    late_project: bool = typer.Option(
+        False, "--late-project", help="Plant a project forecast to finish after its due date."
+    ),
 ) -> None:
     """Write a realistic, deterministic set of demo raw exports."""
-    summary = _run_generator(out, annotations, seed)
+    from labelhouse.demo import Scenarios
+
+    summary = _run_generator(out, annotations, seed, Scenarios(drifting_annotator, agreement_drop, late_project))
     n_files = len(summary.get("files", {}))
     _say(f"Wrote {n_files} files to {out}")
 

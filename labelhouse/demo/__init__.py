@@ -33,7 +33,7 @@ The package follows the generator's steps: `constants` (public names, the period
 `judgements`, `gold`, `predictions`, `moderation`, `totals`, `defects` and `bad_rows` (the
 deliberately bad rows), `files` (the raw annotation files), `staging` (the scratch DuckDB file
 and export SQL), `output` (writing the files), `dimensions` (the small CSV files), `manifest`
-and `pipeline` (the `generate` entry point).
+`scenarios` (optional planted scenarios) and `pipeline` (the `generate` entry point).
 """
 
 from labelhouse.demo.constants import (
@@ -48,6 +48,7 @@ from labelhouse.demo.constants import (
 )
 from labelhouse.demo.pipeline import generate
 from labelhouse.demo.predictions import MODEL_NAMES
+from labelhouse.demo.scenarios import Scenarios
 from labelhouse.demo.world import LANGUAGES, PROJECTS
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "MODEL_NAMES",
     "MODEL_VERSIONS",
     "PROJECTS",
+    "Scenarios",
     "TAXONOMY",
     "generate",
 ]

@@ -10,6 +10,7 @@ import pandas as pd
 from labelhouse.demo.annotators import _Annotators
 from labelhouse.demo.constants import LABELS
 from labelhouse.demo.predictions import MODEL_RUNS
+from labelhouse.demo.scenarios import LATE_DUE_DATE, LATE_PROJECT, LATE_TARGET_FACTOR
 from labelhouse.demo.world import LANGUAGES, PROJECTS, SITES
 
 
@@ -18,16 +19,21 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> int:
     return len(frame)
 
 
-def _projects_frame(items_per_project: np.ndarray) -> pd.DataFrame:
-    """Projects with a target a bit above what was generated, so none is finished."""
+def _projects_frame(items_per_project: np.ndarray, late_project: bool = False) -> pd.DataFrame:
+    """Projects with a target a bit above what was generated, so none is finished; with
+    `late_project`, LATE_PROJECT gets a far larger target and an early due date."""
     target = (np.ceil(items_per_project * 1.25 / 100) * 100).astype(np.int64) + 100
+    due = [p.due_date for p in PROJECTS]
+    if late_project:
+        target[LATE_PROJECT] = int(np.ceil(items_per_project[LATE_PROJECT] * LATE_TARGET_FACTOR / 100) * 100)
+        due[LATE_PROJECT] = LATE_DUE_DATE
     return pd.DataFrame(
         {
             "project_id": [p.project_id for p in PROJECTS],
             "name": [p.name for p in PROJECTS],
             "labels_per_item": 3,
             "target_items": target,
-            "due_date": [p.due_date for p in PROJECTS],
+            "due_date": due,
             "sla_hours": [p.sla_hours for p in PROJECTS],
         }
     )

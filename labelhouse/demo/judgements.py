@@ -25,6 +25,7 @@ from labelhouse.demo.constants import (
 from labelhouse.demo.files import FILE_CSV, FILE_JSONL, FILE_REEXPORT
 from labelhouse.demo.items import _items_core, _weekend_slowdown
 from labelhouse.demo.sampling import STREAM_PILOT, _rng
+from labelhouse.demo.scenarios import _Planted
 from labelhouse.demo.totals import _Totals
 from labelhouse.demo.world import P_OFF_SHIFT, PROJECT_SLA_HOURS, SHIFT_END_HOUR, SHIFT_START_HOUR
 
@@ -134,10 +135,18 @@ def _handle_seconds(rng: np.random.Generator, annotators: _Annotators, who: np.n
 
 
 def _judge(
-    rng: np.random.Generator, annotators: _Annotators, who: np.ndarray, true: np.ndarray, hard: np.ndarray
+    rng: np.random.Generator,
+    annotators: _Annotators,
+    who: np.ndarray,
+    true: np.ndarray,
+    hard: np.ndarray,
+    factor: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Labels from each annotator's confusion matrix, and a self-reported confidence."""
+    """Labels from each annotator's confusion matrix, and a self-reported confidence; `factor`
+    (planted scenarios) multiplies the probability of a correct label."""
     p_correct = annotators.accuracy[who, true] * np.where(hard, HARD_ITEM_ACCURACY_FACTOR, 1.0)
+    if factor is not None:
+        p_correct = p_correct * factor
     correct = rng.random(who.size) < p_correct
     wrong = (rng.random((who.size, 1)) < annotators.confusion_cum[who, true]).argmax(axis=1)
     label = np.where(correct, true, wrong)
@@ -159,6 +168,7 @@ def _annotation_rows(
     annotators: _Annotators,
     pools: list[tuple[np.ndarray, np.ndarray]],
     totals: _Totals,
+    planted: _Planted | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The chunk's judgements (and their re-exports) as staging rows."""
     j = _judgements(rng, core, annotators, pools)
@@ -174,7 +184,10 @@ def _annotation_rows(
     who = np.concatenate([j.who[item_idx, slot], first])
     handle = np.concatenate([j.handle[item_idx, slot], _handle_seconds(rng, annotators, first)])
     submitted = np.concatenate([j.submitted[item_idx, slot], j.repeat_submitted[rep_idx]])
-    label, confidence = _judge(rng, annotators, who, core["true"][idx], core["hard"][idx])
+    factor = None
+    if planted is not None:
+        factor = planted.accuracy_factor(who, core["project"][idx], core["created"][idx], submitted)
+    label, confidence = _judge(rng, annotators, who, core["true"][idx], core["hard"][idx], factor)
     n = idx.size
     ann_num = totals.annotations + 1 + np.arange(n, dtype=np.int64)
     totals.annotations += n

@@ -10,6 +10,7 @@ from labelhouse.demo.annotators import _Annotators
 from labelhouse.demo.constants import CUTOFF, ENTITIES, LABELS, PERIOD_START
 from labelhouse.demo.files import _iso
 from labelhouse.demo.predictions import MODEL_NAMES, MODEL_RUNS, MODEL_TRUTH
+from labelhouse.demo.scenarios import _Planted
 from labelhouse.demo.totals import _Totals
 
 
@@ -20,6 +21,7 @@ def _manifest(
     annotators: _Annotators,
     bad_rows: dict[str, dict[str, int]],
     totals: _Totals,
+    planted: _Planted,
 ) -> dict[str, Any]:
     """The summary: files, per-entity totals and the ground truth behind the data."""
     files = dict(sorted(files.items()))
@@ -58,5 +60,6 @@ def _manifest(
             "true_label_counts": {label: int(c) for label, c in zip(LABELS, totals.label_counts, strict=True)},
             "priority_scale": "1 = most urgent ... 4 = routine",
             "ignored_extra_columns": {"items": ["text"]},
+            "scenarios": planted.manifest(annotators),
         },
     }

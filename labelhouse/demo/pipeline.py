@@ -21,6 +21,7 @@ from labelhouse.demo.moderation import _decision_rows
 from labelhouse.demo.output import _dimension, _export, _export_steps, _prepare_out_dir
 from labelhouse.demo.predictions import MODEL_NAMES, _prediction_rows
 from labelhouse.demo.sampling import STREAM_CHUNK, STREAM_MODELS, _rng
+from labelhouse.demo.scenarios import Scenarios, _plant, _Planted
 from labelhouse.demo.staging import _Stage
 from labelhouse.demo.steps import ProgressFn, Steps
 from labelhouse.demo.totals import _Totals
@@ -37,7 +38,13 @@ def _n_items(n_annotations: int, seed: int, annotators: _Annotators) -> int:
 
 
 def _generate_rows(
-    stage: _Stage, seed: int, n_items: int, annotators: _Annotators, totals: _Totals, steps: Steps
+    stage: _Stage,
+    seed: int,
+    n_items: int,
+    annotators: _Annotators,
+    totals: _Totals,
+    steps: Steps,
+    planted: _Planted,
 ) -> np.ndarray:
     """Generate every chunk into the staging tables; returns the item count per project."""
     pools = _language_pools(annotators)
@@ -48,7 +55,7 @@ def _generate_rows(
         size = min(CHUNK_ITEMS, n_items - start)
         rng = _rng(seed, STREAM_CHUNK, c)
         core = _items_core(rng, start, size, n_items)
-        ann, ann_re = _annotation_rows(rng, core, annotators, pools, totals)
+        ann, ann_re = _annotation_rows(rng, core, annotators, pools, totals, planted)
         stage.append("items", _item_rows(rng, core))
         stage.append("ann", ann)
         stage.append("ann_re", ann_re)
@@ -69,6 +76,7 @@ def generate(
     n_annotations: int = 60_000,
     seed: int = 42,
     progress: ProgressFn | None = None,
+    scenarios: Scenarios | None = None,
 ) -> dict:
     """Write a deterministic demo raw export directory and return its manifest.
 
@@ -80,6 +88,8 @@ def generate(
         seed: random seed; the same seed and n_annotations give byte-identical files.
         progress: optional callback, called as (done_steps, total_steps, step_label) after each
             step: each chunk of items, the bad rows, each raw file and the manifest.
+        scenarios: optional planted scenarios (a drifting annotator, a week of low agreement in one
+            project, a late project); all off by default. What was planted is in `truth.scenarios`.
 
     Returns:
         The manifest, also written as `generator_manifest.json`: the files with their entity,
@@ -95,6 +105,7 @@ def generate(
 
     annotators = _make_annotators(seed, _annotator_count(n_annotations))
     n_items = _n_items(n_annotations, seed, annotators)
+    planted = _plant(scenarios, annotators)
     dimensions = ("projects.csv", "annotators.csv", "thresholds.csv")
     steps = Steps(-(-n_items // CHUNK_ITEMS) + 1 + _export_steps() + len(dimensions) + 1, progress)
     totals = _Totals()
@@ -102,18 +113,22 @@ def generate(
         tmp = Path(tmp_name)
         stage = _Stage(tmp / "stage.duckdb", tmp / "spill")
         try:
-            per_project = _generate_rows(stage, seed, n_items, annotators, totals, steps)
+            per_project = _generate_rows(stage, seed, n_items, annotators, totals, steps, planted)
             bad_rows = _bad_rows(stage, seed, n_annotations, totals)
             steps.finish("bad rows")
             files = _export(stage, out_dir, tmp, steps)
         finally:
             stage.close()
 
-    frames = (_projects_frame(per_project), _annotators_frame(annotators), _thresholds_frame())
+    frames = (
+        _projects_frame(per_project, planted.scenarios.late_project),
+        _annotators_frame(annotators),
+        _thresholds_frame(),
+    )
     for name, frame in zip(dimensions, frames, strict=True):
         files[name] = _dimension(out_dir / name, name.removesuffix(".csv"), frame)
         steps.finish(name)
-    manifest = _manifest(seed, n_annotations, files, annotators, bad_rows, totals)
+    manifest = _manifest(seed, n_annotations, files, annotators, bad_rows, totals, planted)
     (out_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     steps.finish(MANIFEST_NAME)
     return manifest

@@ -446,3 +446,111 @@ def test_large_text_days_spill_into_parquet(tmp_path: Path, monkeypatch: pytest.
         FROM read_parquet('{tmp_path}/annotations_2026-10-26_bulk.parquet') WHERE annotation_id IS NOT NULL
     """).fetchall()
     assert {str(d) for (d,) in days} <= {"2026-10-26", "None"}
+
+
+@pytest.fixture(scope="module")
+def planted_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same seed and size as `raw_dir`, with every planted scenario on."""
+    out = tmp_path_factory.mktemp("planted")
+    scenarios = gen.Scenarios(drifting_annotator=True, agreement_drop=True, late_project=True)
+    gen.generate(out, n_annotations=N_ANNOTATIONS, seed=SEED, scenarios=scenarios)
+    return out
+
+
+def _annotation_labels(c: duckdb.DuckDBPyConnection, d: Path, name: str) -> None:
+    """Table `name`: the valid current annotations of a raw directory (id, item, project,
+    annotator, label, submitted)."""
+    cols = "annotation_id, item_id, project_id, annotator_id, label, submitted_at, exported_at"
+    c.execute(f"""
+        CREATE TABLE {name} AS
+        WITH raw AS (
+            SELECT {cols} FROM read_parquet('{d}/annotations*.parquet')
+            UNION ALL SELECT {cols} FROM read_json('{d}/annotations*.jsonl', format = 'newline_delimited',
+                columns = {{{", ".join(f"'{col}': 'VARCHAR'" for col in cols.split(", "))}}})
+            UNION ALL SELECT {cols} FROM read_csv(['{d}/annotations*.csv', '{d}/annotations*.csv.gz'],
+                all_varchar = true)
+        )
+        SELECT DISTINCT ON (annotation_id) annotation_id, item_id, project_id, annotator_id, label,
+               try_cast(submitted_at AS TIMESTAMPTZ) AS submitted
+        FROM raw
+        WHERE annotation_id IS NOT NULL AND label IN ({LABEL_LIST})
+          AND try_cast(submitted_at AS TIMESTAMPTZ) IS NOT NULL
+        ORDER BY annotation_id, try_cast(exported_at AS TIMESTAMPTZ) DESC
+    """)
+
+
+def test_planted_scenarios_change_only_what_they_plant(
+    raw_dir: Path, planted_dir: Path, manifest: dict[str, Any]
+) -> None:
+    planted = json.loads((planted_dir / gen.MANIFEST_NAME).read_text(encoding="utf-8"))["truth"]["scenarios"]
+    assert manifest["truth"]["scenarios"] == {}, "every scenario is off by default"
+    assert set(planted) == {"drifting_annotator", "agreement_drop", "late_project"}
+    before, after = _hashes(raw_dir), _hashes(planted_dir)
+    assert sorted(before) == sorted(after)
+    changed = {name for name in before if before[name] != after[name]}
+    assert "projects.csv" in changed and any(name.startswith("annotations") for name in changed)
+    assert all(name.startswith("annotations") for name in changed - {"projects.csv", gen.MANIFEST_NAME})
+
+    c = duckdb.connect()
+    c.execute("SET TimeZone = 'UTC'")
+    _annotation_labels(c, raw_dir, "before")
+    _annotation_labels(c, planted_dir, "after")
+    c.execute(f"CREATE VIEW items AS SELECT * FROM read_parquet('{raw_dir}/items.parquet')")
+    c.execute(
+        f"CREATE VIEW gold AS SELECT item_id, label FROM read_csv('{raw_dir}/gold_labels_honeypot.csv', "
+        f"all_varchar = true) WHERE label IN ({LABEL_LIST})"
+    )
+    drift, drop = planted["drifting_annotator"], planted["agreement_drop"]
+    in_drift = f"(b.annotator_id = '{drift['annotator_id']}' AND b.submitted >= TIMESTAMPTZ '{drift['from']}')"
+    in_drop = (
+        f"(b.project_id = '{drop['project_id']}' AND i.created_at >= '{drop['items_created_from']}' "
+        f"AND i.created_at < '{drop['items_created_before']}')"
+    )
+    rows = c.execute(f"""
+        SELECT {in_drift} AS drifting, {in_drop} AS dropping,
+               count(*) AS n, count(*) FILTER (WHERE b.label <> a.label) AS n_changed,
+               avg((b.label = g.label)::INT) FILTER (WHERE g.label IS NOT NULL) AS accuracy_before,
+               avg((a.label = g.label)::INT) FILTER (WHERE g.label IS NOT NULL) AS accuracy_after,
+               count(g.label) AS n_gold
+        FROM before AS b
+        JOIN after AS a USING (annotation_id)
+        JOIN items AS i ON i.item_id = b.item_id
+        LEFT JOIN gold AS g ON g.item_id = b.item_id
+        GROUP BY ALL
+    """).df().set_index(["drifting", "dropping"])
+    assert c.execute("SELECT count(*) FROM before").fetchone() == c.execute("SELECT count(*) FROM after").fetchone()
+    # outside the planted annotator-days and project-week not one label changes
+    assert rows.loc[(False, False), "n_changed"] == 0
+    for key in [(True, False), (False, True)]:
+        got = rows.loc[key]
+        assert got.n_changed > 0.15 * got.n and got.n_gold >= 5, (key, got)
+        assert got.accuracy_after < got.accuracy_before - 0.2, (key, got)
+
+    # the project-week's pairwise agreement (share of agreeing annotator pairs per item) drops too
+    agreement = {}
+    for table in ("before", "after"):
+        agreement[table] = c.execute(f"""
+            SELECT avg((x.label = y.label)::INT)
+            FROM {table} AS x
+            JOIN {table} AS y ON x.item_id = y.item_id AND x.annotation_id < y.annotation_id
+            JOIN items AS i ON i.item_id = x.item_id
+            JOIN before AS b ON b.annotation_id = x.annotation_id
+            WHERE {in_drop}
+        """).fetchone()[0]
+    assert agreement["after"] < agreement["before"] - 0.2, agreement
+
+    projects = c.execute(f"SELECT * FROM read_csv('{planted_dir}/projects.csv', all_varchar = true)").df()
+    late = projects.set_index("project_id").loc[planted["late_project"]["project_id"]]
+    assert late.due_date == planted["late_project"]["due_date"]
+    # at the last 7 days' completion rate (items with their 3 judgements) it cannot finish by the due date
+    completed, recent = c.execute(f"""
+        WITH done AS (
+            SELECT item_id, max(submitted) AS completed_at FROM after
+            WHERE project_id = '{late.name}' GROUP BY item_id HAVING count(*) >= 3
+        )
+        SELECT count(*), count(*) FILTER (WHERE completed_at >= TIMESTAMPTZ '{drift["from"]}') FROM done
+    """).fetchone()
+    days_needed = (int(late.target_items) - completed) / (recent / 7)
+    cutoff = datetime.fromisoformat(manifest["period"]["cutoff"].replace("Z", "+00:00")).date()
+    due = datetime.fromisoformat(late.due_date).date()
+    assert days_needed > 2 * (due - cutoff).days > 0
