@@ -7,20 +7,24 @@
     iteration i when ELBO^i - ELBO^(i-1) < tolerance (never after the first, whose predecessor
     is -inf) or when i = max_iterations; its posterior is then appended to the results and its
     judgements join no further iteration. The formulas are the macros of dawid_skene.sql.
-    Runs only when dbt executes the model (run/build); otherwise (parse, compile, docs) it only
-    returns the relation's name. Scratch tables of the previous iteration are dropped as it
+    Runs only when dbt executes the model (run/build); otherwise (parse, compile, docs, lint)
+    it returns the model's own relation as a placeholder and issues nothing. Scratch tables of the previous iteration are dropped as it
     goes; the results table by latent_em_drop_results (the model's post-hook).
 #}
 {% macro latent_em_results(model, judgements, category_counts, max_iterations, tolerance) %}
-    {%- set results = latent_em_scratch(model, 'results') %}
     {%- if not (execute and flags.WHICH in ['run', 'build']) %}
-        {{- return(results) }}
+        {{- return(model) }}
     {%- endif %}
+    {%- set results = latent_em_scratch(model, 'results') %}
     {%- set progress_0 = latent_em_scratch(model, 'progress_0') %}
     {%- set posterior_0 = latent_em_scratch(model, 'posterior_0') %}
     {%- set confusion_0 = latent_em_scratch(model, 'confusion_0') %}
     {%- set priors_0 = latent_em_scratch(model, 'priors_0') %}
     {%- set n_judgements = latent_em_scratch(model, 'n_judgements') %}
+    {#- the four columns the EM reads, written once: every iteration scans this narrow copy twice -#}
+    {%- set judgement_copy = latent_em_scratch(model, 'judgements') %}
+    {%- do latent_em_create(judgement_copy, 'select project_id, item_id, annotator_id, label from ' ~ judgements) %}
+    {%- set judgements = judgement_copy %}
 
     {%- do latent_em_create(n_judgements,
         'select project_id, cast(sum(n_votes) as double) as n_judgements from ' ~ category_counts
@@ -44,8 +48,8 @@
             {%- set confusion = latent_em_scratch(model, 'confusion_' ~ i) %}
             {%- set priors = latent_em_scratch(model, 'priors_' ~ i) %}
             {%- set progress = latent_em_scratch(model, 'progress_' ~ i) %}
-            {%- set active_confusion = '(select * from ' ~ state.confusion ~ ' where project_id in (select project_id from '
-                ~ state.progress ~ ' where is_active))' %}
+            {%- set active_confusion = '(select * from ' ~ state.confusion
+                ~ ' where project_id in (select project_id from ' ~ state.progress ~ ' where is_active))' %}
             {%- do latent_em_create(posterior, latent_e_step(judgements, state.priors, active_confusion)) %}
             {%- do latent_em_create(priors, latent_priors(posterior)) %}
             {%- do latent_em_create(confusion,
@@ -74,14 +78,17 @@
             {%- set state.confusion = confusion %}
             {%- set state.priors = priors %}
             {%- set state.progress = progress %}
-            {%- set state.n_active = run_query('select count(*) from ' ~ progress ~ ' where is_active').columns[0].values()[0] %}
+            {%- set n_active = run_query('select count(*) from ' ~ progress ~ ' where is_active') %}
+            {%- set state.n_active = n_active.columns[0].values()[0] %}
         {%- endif %}
     {%- endfor %}
     {%- if max_iterations == 0 %}
         {%- do run_query('insert into ' ~ results ~ ' select project_id, item_id, label, probability, 0 from '
             ~ posterior_0) %}
     {%- endif %}
-    {%- for relation in [state.posterior, state.confusion, state.priors, state.progress, n_judgements] %}
+    {%- set leftovers = [state.posterior, state.confusion, state.priors, state.progress, n_judgements,
+        judgement_copy] %}
+    {%- for relation in leftovers %}
         {%- do run_query('drop table if exists ' ~ relation) %}
     {%- endfor %}
     {{- return(results) }}

@@ -15,7 +15,7 @@ ranked as (
         label,
         probability,
         n_iterations,
-        row_number() over (partition by project_id, item_id order by probability desc, label) as label_rank
+        row_number() over (partition by project_id, item_id order by probability desc, label asc) as label_rank
     from posterior
 ),
 
