@@ -3,10 +3,11 @@
 One raw directory holds generated projects (2 to 9 raters per item, missing judgements, 2 to 8
 labels, skewed priors, a spammer who answers at random, an adversarial annotator who avoids
 the true label, repeats by the same annotator), each its own project; it is built twice (the
-default tolerance, where the early stop ends most projects, and tolerance -inf-like 0 with few
-iterations, where none stops early). Every project's posteriors and confusion matrices are
-compared with crowd-kit 1.4.2's DawidSkene(n_iter, tol) fitted on that project's latest
-judgements, to 1e-6, and so are the iteration counts (len(loss_history_)).
+defaults, 50 iterations and tol 1e-5, where the early stop ends most projects and a few run all
+50, and 7 iterations with tol -1e9, where none stops early). Every project's posteriors and
+confusion matrices are compared with crowd-kit 1.4.2's DawidSkene(n_iter, tol) fitted on that
+project's latest judgements, to 1e-6, and so are the iteration counts (len(loss_history_)) and
+fct_annotator_quality.latent_accuracy (the mean of crowd-kit's posterior of the label given).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from labelhouse.dbt import run_dbt
 TOL = 1e-6
 START = pd.Timestamp("2026-09-07")
 SELECT = "int_latent_posterior int_latent_confusion fct_item_latent_truth fct_item_latent_posterior"
-SELECT += " fct_annotator_latent_confusion"
+SELECT += " fct_annotator_latent_confusion fct_annotator_quality"
 
 
 @dataclass
@@ -224,3 +225,23 @@ def test_latent_label_is_the_most_probable(built: Built) -> None:
         assert (ours.loc[labels.index, "latent_label"] == labels).all(), case.project_id
         counts = built.judgements[built.judgements["project_id"] == case.project_id].groupby("task").size()
         assert (ours.loc[counts.index, "n_annotations"] == counts).all()
+
+
+def test_latent_accuracy_is_the_expected_share_matching_the_crowdkit_posterior(built: Built) -> None:
+    quality = query_df(built.warehouse, "select project_id, annotator_id, latent_accuracy, n_items_judged "
+                       "from marts.fct_annotator_quality").set_index(["project_id", "annotator_id"])
+    pooled_hits: dict[str, float] = {}
+    pooled_n: dict[str, int] = {}
+    for case in ALL_CASES:
+        ds = _reference(built, case.project_id)
+        data = built.judgements[built.judgements["project_id"] == case.project_id]
+        hit = ds.probas_.stack().rename("p")
+        matched = data.join(hit, on=["task", "label"])["p"]
+        by_worker = matched.groupby(data["worker"])
+        for worker, share in by_worker.mean().items():
+            got = quality.loc[(case.project_id, worker), "latent_accuracy"]
+            assert abs(got - share) < TOL, f"{case.project_id} {worker}: {got} != {share}"
+            pooled_hits[worker] = pooled_hits.get(worker, 0.0) + float(by_worker.sum()[worker])
+            pooled_n[worker] = pooled_n.get(worker, 0) + int(by_worker.size()[worker])
+    for worker, hits in pooled_hits.items():
+        assert abs(quality.loc[("all", worker), "latent_accuracy"] - hits / pooled_n[worker]) < TOL
