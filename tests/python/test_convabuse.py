@@ -185,3 +185,33 @@ def test_pairwise_weighted_kappas_equal_sklearn(built: tuple[Path, pd.DataFrame]
         for weights in ("linear", "quadratic"):
             expected = float(cohen_kappa_score(shared[a], shared[b], labels=levels, weights=weights))
             _close(got.loc[(a, b), f"weighted_kappa_{weights}"], expected, f"{weights} kappa {a}-{b}")
+def test_latent_truth_equals_crowdkit_dawid_skene(built: tuple[Path, pd.DataFrame]) -> None:
+    """The Dawid-Skene posteriors and confusion matrices of the 5-level is_abuse label equal
+    crowd-kit's DawidSkene at the project's default iteration count and tolerance, to 1e-6."""
+    from crowdkit.aggregation import DawidSkene
+
+    wh, _ = built
+    converter = _load_converter()
+    raw = pd.read_csv(DATASET, dtype=str, keep_default_na=False)
+    raw["task"] = [converter.item_id_for(row) for row in raw.to_dict("records")]
+    names = [converter.ABUSE_LABELS[key][0] for key in ABUSE]
+    raw["label"] = [names[i] for i in raw[ABUSE].astype(int).to_numpy().argmax(axis=1)]
+    raw["example_no"] = raw["example_no"].astype(int)
+    data = raw.sort_values("example_no").groupby(["task", "annotator_id"], as_index=False).tail(1)
+    data = data.rename(columns={"annotator_id": "worker"})[["task", "worker", "label"]]
+    dbt_vars = query_df(wh, "select max(n_iterations) as n from marts.fct_item_latent_truth "
+                            "where project_id = 'convabuse'")
+    ds = DawidSkene(n_iter=50, tol=1e-5).fit(data)  # the dbt_project.yml defaults
+    assert int(dbt_vars["n"].iloc[0]) == len(ds.loss_history_)
+    posterior = query_df(wh, "select * from marts.fct_item_latent_posterior where project_id = 'convabuse'")
+    ours = posterior.pivot(index="item_id", columns="label", values="probability")
+    expected = ds.probas_
+    assert sorted(ours.columns) == sorted(expected.columns) and len(ours) == len(expected)
+    diff = np.abs(ours.loc[expected.index, expected.columns].to_numpy() - expected.to_numpy()).max()
+    assert diff < 1e-6, f"posterior differs by {diff:.3g}"
+    confusion = query_df(wh, "select * from marts.fct_annotator_latent_confusion where project_id = 'convabuse'")
+    errors = ds.errors_.stack().rename("expected").reset_index()
+    errors.columns = ["annotator_id", "observed_label", "true_label", "expected"]
+    merged = errors.merge(confusion, on=["annotator_id", "observed_label", "true_label"], how="outer")
+    assert merged["probability"].notna().all() and merged["expected"].notna().all()
+    assert (merged["probability"] - merged["expected"]).abs().max() < 1e-6
