@@ -6,7 +6,7 @@ so memory stays bounded on exports of several gigabytes, and writes CSV files na
 `<entity>_label_studio_<export stem>.csv` into the raw directory (re-importing the same export
 replaces its files; imports of other exports sit beside them).
 
-Mapping (see "From a Label Studio export to reports" in README.md):
+Mapping (see docs/label-studio.md):
 
 * annotation -> `annotations` row: annotation_id = annotation `id`, item_id = task `id`,
   annotator_id = `completed_by` (an integer, or an object whose `id` is kept: never the e-mail),
