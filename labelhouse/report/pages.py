@@ -32,6 +32,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 KNOWN_FILTERS = {
     "project_id": "Project",
     "language": "Language",
+    "model_name": "Model",
     "model_version": "Model version",
     "label": "Label",
     "date": "Dates",
