@@ -218,6 +218,82 @@ def test_overview_figures_equal_the_warehouse() -> None:
     assert int(shown["open_backlog"]) == backlog
 
 
+def test_reporting_marts_equal_an_independent_computation() -> None:
+    """rpt_* figures the Overview shows, recomputed in pandas / the krippendorff package."""
+    import krippendorff
+    import numpy as np
+
+    _, warehouse, _ = demo_site()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        pooled = con.execute("select * from marts.rpt_agreement_weekly_pooled order by week").df()
+        counts = con.execute(
+            "select item_week, project_id, item_id, label, n_votes from intermediate.int_item_category_counts").df()
+        per_project = con.execute(
+            "select week, n_items, krippendorff_alpha from marts.fct_agreement_weekly where language = 'all'").df()
+        throughput = con.execute("select * from marts.rpt_overview_throughput").df()
+        daily = con.execute("select * from marts.fct_project_daily").df()
+        annotator_daily = con.execute("select * from marts.fct_annotator_daily").df()
+        headline = con.execute("select * from marts.rpt_model_headline order by model_name").df()
+        evals = con.execute(
+            "select * from marts.fct_model_eval where language = 'all' and truth_source = 'all'").df()
+    finally:
+        con.close()
+
+    # pooled alpha: one reliability matrix (items x labels) per week over every project
+    assert len(pooled) == counts["item_week"].nunique() >= 2
+    assert list(pooled.sort_values("week", ascending=False)["weeks_back"]) == list(range(1, len(pooled) + 1))
+    for row in pooled.itertuples():
+        week = counts[counts["item_week"] == row.week]
+        matrix = week.pivot_table(index=["project_id", "item_id"], columns="label", values="n_votes",
+                                  aggfunc="sum", fill_value=0)
+        expected = krippendorff.alpha(value_counts=matrix.to_numpy(), level_of_measurement="nominal")
+        assert row.krippendorff_alpha == pytest.approx(expected, abs=1e-9), row.week
+        assert row.n_items == int((matrix.sum(axis=1) >= 2).sum())
+    # the pooled alpha is not the items-weighted average of the projects' alphas the page used to show
+    latest = pooled.loc[pooled["weeks_back"] == 1].iloc[0]
+    pp = per_project[(per_project["week"] == latest["week"]) & per_project["krippendorff_alpha"].notna()]
+    assert len(pp) >= 2
+    weighted = float(np.average(pp["krippendorff_alpha"], weights=pp["n_items"]))
+    assert abs(weighted - latest["krippendorff_alpha"]) > 1e-6
+
+    # week windows: days 0-6 before the last day against days 7-13
+    t = throughput.iloc[0]
+    last_day = daily["activity_date"].max()
+    back = (last_day - daily["activity_date"]).dt.days
+    week, prev = daily[back.between(0, 6)], daily[back.between(7, 13)]
+    assert pd_date(t["last_day"]) == pd_date(last_day)
+    assert t["n_annotations_week"] == week["n_annotations"].sum()
+    assert t["n_annotations_prev_week"] == prev["n_annotations"].sum()
+    assert t["items_completed_week"] == week["items_completed"].sum()
+    assert t["open_backlog"] == daily.loc[back == 0, "open_backlog"].sum()
+    assert t["open_backlog_prev_week"] == daily.loc[back == 7, "open_backlog"].sum()
+    assert t["sla_breach_rate_week"] == pytest.approx(week["n_sla_breached"].sum() / week["items_completed"].sum())
+    assert t["sla_breach_rate_prev_week"] == pytest.approx(prev["n_sla_breached"].sum() / prev["items_completed"].sum())
+    a_back = (last_day - annotator_daily["activity_date"]).dt.days
+    a_week = annotator_daily[a_back.between(0, 6)]
+    assert t["judgements_per_active_hour_week"] == pytest.approx(
+        a_week["n_timed_annotations"].sum() / a_week["active_hours"].sum())
+
+    # model headline: the greatest version against the one before, means over labels
+    assert list(headline["model_name"]) == sorted(evals["model_name"].unique())
+    for row in headline.itertuples():
+        versions = sorted(evals.loc[evals["model_name"] == row.model_name, "model_version"].unique(), reverse=True)
+        latest_eval = evals[(evals["model_name"] == row.model_name) & (evals["model_version"] == versions[0])]
+        assert row.latest_version == versions[0]
+        assert row.n_labels == len(latest_eval)
+        assert row.roc_auc_latest == pytest.approx(latest_eval["roc_auc"].mean())
+        assert row.f1_latest == pytest.approx(latest_eval["f1"].mean())
+        if len(versions) > 1:
+            before = evals[(evals["model_name"] == row.model_name) & (evals["model_version"] == versions[1])]
+            assert row.previous_version == versions[1]
+            assert row.roc_auc_previous == pytest.approx(before["roc_auc"].mean())
+
+
+def pd_date(value: object) -> str:
+    return str(value)[:10]
+
+
 def test_no_email_or_item_text_in_the_site() -> None:
     raw, _, site = demo_site()
     assert find_private_data(site, raw) == []
