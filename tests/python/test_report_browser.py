@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from test_reports import demo_site
+from test_reports import demo_site, overlaid_series
 
 from labelhouse.report.pages import load_pages
 from labelhouse.report.render import DEFAULT_PAGES_DIR
@@ -368,6 +368,7 @@ def test_two_models_are_told_apart_on_the_models_page(two_model_server: str, wat
     finally:
         con.close()
     assert len(models) == 2 and n_series == 4
+    assert overlaid_series(two_model_site()[1]) == []
     page = watched.open(f"{two_model_server}/model_evaluation.html")
     # the model filter lists both models
     assert page.locator("#filter-model_name option").all_inner_texts()[1:] == models

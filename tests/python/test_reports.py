@@ -294,6 +294,59 @@ def pd_date(value: object) -> str:
     return str(value)[:10]
 
 
+def overlaid_series(site: Path) -> list[str]:
+    """Line, area and heatmap charts whose data holds series the chart does not tell apart.
+
+    A nominal column with several values must be encoded (color, dash, detail, facet, a joined
+    series), be determined by the encoded columns (model_version by `series`), or be a filter that
+    either is required or has 'all' roll-up rows (so an unset filter shows one series).
+    """
+    problems = []
+    pages = load_pages(DEFAULT_PAGES_DIR)
+    for i, page in enumerate(pages):
+        html = site / ("index.html" if i == 0 else f"{page.slug}.html")
+        m = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html.read_text(), re.S)
+        payload = json.loads(m.group(1))
+        required = set(page.meta.get("required") or [])
+        for chart in payload["charts"]:
+            data, spec = payload["datasets"][chart["dataset"]], chart["spec"]
+            inner = spec.get("spec", spec)
+            layers = inner.get("layer", [inner])
+            marks = {(lay.get("mark") if isinstance(lay.get("mark"), str) else lay.get("mark", {}).get("type"))
+                     for lay in layers}
+            if not marks & {"line", "area", "rect"}:
+                continue
+            encoded: set[str] = set()
+            for layer in [*layers, inner, spec]:
+                for channel, enc in (layer.get("encoding") or {}).items():
+                    if channel not in ("tooltip", "x2", "y2", "opacity", "order"):
+                        for e in enc if isinstance(enc, list) else [enc]:
+                            encoded.add(e.get("field", "") if isinstance(e, dict) else "")
+                for t in layer.get("transform", []):
+                    if "calculate" in t and t["as"] in encoded:
+                        encoded |= set(re.findall(r"datum\['(\w+)'\]", t["calculate"]))
+            encoded |= {(spec.get("facet") or {}).get("column", {}).get("field", "")}
+            cols, rows = data["columns"], data["rows"]
+            keys = [cols.index(c) for c in cols if c in encoded]
+            for i, col in enumerate(cols):
+                values = {r[i] for r in rows}
+                if data["kinds"][col] != "nominal" or col in encoded or len(values) < 2:
+                    continue
+                if col in payload["filters"] and (col in required or "all" in values):
+                    continue
+                by_key: dict[tuple, set] = {}
+                for r in rows:
+                    by_key.setdefault(tuple(r[k] for k in keys), set()).add(r[i])
+                if any(len(v) > 1 for v in by_key.values()):
+                    problems.append(f"{html.name}: chart of '{chart['dataset']}' overlays the values of {col}")
+    return problems
+
+
+def test_every_chart_tells_its_series_apart() -> None:
+    _, _, site = demo_site()
+    assert overlaid_series(site) == []
+
+
 def test_no_email_or_item_text_in_the_site() -> None:
     raw, _, site = demo_site()
     assert find_private_data(site, raw) == []
