@@ -237,6 +237,11 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
         headline = con.execute("select * from marts.rpt_model_headline order by model_name").df()
         evals = con.execute(
             "select * from marts.fct_model_eval where language = 'all' and truth_source = 'all'").df()
+        moderation = con.execute("select * from marts.rpt_moderation_monthly order by decision_month").df()
+        decisions = con.execute(
+            "select date_trunc('month', decided_at) as month, appealed_at is not null as appealed,"
+            " coalesce(appeal_outcome = 'overturned', false) as overturned"
+            " from staging.stg_raw__moderation_decisions").df()
     finally:
         con.close()
 
@@ -274,6 +279,17 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
     a_week = annotator_daily[a_back.between(0, 6)]
     assert t["judgements_per_active_hour_week"] == pytest.approx(
         a_week["n_timed_annotations"].sum() / a_week["active_hours"].sum())
+
+    # moderation: overturned / appealed decisions per month, from the staged decisions themselves
+    by_month = decisions.groupby("month").agg(n=("appealed", "size"), appealed=("appealed", "sum"),
+                                             overturned=("overturned", "sum"))
+    assert len(moderation) == len(by_month) >= 2
+    for row in moderation.itertuples():
+        month = by_month.loc[pd_date(row.decision_month) == by_month.index.astype(str).str[:10]].iloc[0]
+        assert (row.n_decisions, row.n_appealed, row.n_overturned) == (month.n, month.appealed, month.overturned)
+        assert row.overturn_rate == pytest.approx(month.overturned / month.appealed)
+    assert list(moderation.sort_values("decision_month", ascending=False)["months_back"]) == list(
+        range(1, len(moderation) + 1))
 
     # model headline: the greatest version against the one before, means over labels
     assert list(headline["model_name"]) == sorted(evals["model_name"].unique())
