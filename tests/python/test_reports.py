@@ -237,6 +237,10 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
         headline = con.execute("select * from marts.rpt_model_headline order by model_name").df()
         evals = con.execute(
             "select * from marts.fct_model_eval where language = 'all' and truth_source = 'all'").df()
+        weekly = con.execute("select * from marts.rpt_project_weekly").df()
+        histogram = con.execute("select * from marts.rpt_handle_time_histogram").df()
+        handle = con.execute(
+            "select project_id, handle_seconds from intermediate.int_annotations where handle_seconds is not null").df()
         moderation = con.execute("select * from marts.rpt_moderation_monthly order by decision_month").df()
         decisions = con.execute(
             "select date_trunc('month', decided_at) as month, appealed_at is not null as appealed,"
@@ -280,6 +284,33 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
     assert t["judgements_per_active_hour_week"] == pytest.approx(
         a_week["n_timed_annotations"].sum() / a_week["active_hours"].sum())
 
+    # weekly project rates: ratios of the week's sums
+    daily["week"] = daily["activity_date"] - pd_timedelta(daily["activity_date"].dt.weekday)
+    a_dates = annotator_daily["activity_date"]
+    annotator_daily["week"] = a_dates - pd_timedelta(a_dates.dt.weekday)
+    sla = daily.groupby(["project_id", "week"])[["n_sla_breached", "items_completed"]].sum()
+    rate = annotator_daily.groupby(["project_id", "week"]).agg(
+        timed=("n_timed_annotations", "sum"), hours=("active_hours", "sum"), n=("annotator_id", "nunique"))
+    assert len(weekly) == len(sla.index.union(rate.index))
+    for row in weekly.itertuples():
+        key = (row.project_id, pd_date(row.week))
+        s_row = sla.loc[[k for k in sla.index if (k[0], pd_date(k[1])) == key][0]]
+        assert (row.n_sla_breached, row.items_completed) == (s_row.n_sla_breached, s_row.items_completed)
+        if s_row.items_completed:
+            assert row.sla_breach_rate == pytest.approx(s_row.n_sla_breached / s_row.items_completed)
+        r_key = [k for k in rate.index if (k[0], pd_date(k[1])) == key]
+        if r_key and rate.loc[r_key[0]].hours:
+            assert row.annotations_per_active_hour == pytest.approx(rate.loc[r_key[0]].timed / rate.loc[r_key[0]].hours)
+            assert row.n_annotators == rate.loc[r_key[0]].n
+    # handle-time histogram: numpy's bin edges on the raw handle times
+    for project, times in handle.groupby("project_id")["handle_seconds"]:
+        edges = np.arange(0, 600 + 15, 15, dtype=float)
+        counts, _ = np.histogram(np.minimum(times.to_numpy(dtype=float), 600.0), bins=[*edges, np.inf])
+        got = histogram[histogram["project_id"] == project].set_index("handle_seconds_bin")["n_annotations"]
+        # the last bin [600, inf) holds every capped time, labelled 600
+        expected = {float(e): int(c) for e, c in zip(edges, counts, strict=True) if c}
+        assert {float(k): int(v) for k, v in got.items()} == expected, project
+
     # moderation: overturned / appealed decisions per month, from the staged decisions themselves
     by_month = decisions.groupby("month").agg(n=("appealed", "size"), appealed=("appealed", "sum"),
                                              overturned=("overturned", "sum"))
@@ -308,6 +339,12 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
 
 def pd_date(value: object) -> str:
     return str(value)[:10]
+
+
+def pd_timedelta(days: object) -> object:
+    import pandas as pd
+
+    return pd.to_timedelta(days, unit="D")
 
 
 def overlaid_series(site: Path) -> list[str]:
