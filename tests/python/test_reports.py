@@ -241,9 +241,11 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
         histogram = con.execute("select * from marts.rpt_handle_time_histogram").df()
         handle = con.execute(
             "select project_id, handle_seconds from intermediate.int_annotations where handle_seconds is not null").df()
-        moderation = con.execute("select * from marts.rpt_moderation_monthly order by decision_month").df()
+        moderation = con.execute(
+            "select * from marts.rpt_moderation_monthly where decided_by = 'all' order by decision_month").df()
+        by_label = con.execute("select * from marts.rpt_moderation_by_label").df()
         decisions = con.execute(
-            "select date_trunc('month', decided_at) as month, appealed_at is not null as appealed,"
+            "select date_trunc('month', decided_at) as month, label, decided_by, appealed_at is not null as appealed,"
             " coalesce(appeal_outcome = 'overturned', false) as overturned"
             " from staging.stg_raw__moderation_decisions").df()
     finally:
@@ -321,6 +323,13 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
         assert row.overturn_rate == pytest.approx(month.overturned / month.appealed)
     assert list(moderation.sort_values("decision_month", ascending=False)["months_back"]) == list(
         range(1, len(moderation) + 1))
+    pooled_labels = decisions.groupby(["label", "decided_by"]).agg(
+        n=("appealed", "size"), appealed=("appealed", "sum"), overturned=("overturned", "sum"))
+    assert len(by_label) == len(pooled_labels)
+    for row in by_label.itertuples():
+        want = pooled_labels.loc[(row.label, row.decided_by)]
+        assert (row.n_decisions, row.n_appealed, row.n_overturned) == (want.n, want.appealed, want.overturned)
+        assert row.appeal_rate == pytest.approx(want.appealed / want.n)
 
     # model headline: the greatest version against the one before, means over labels
     assert list(headline["model_name"]) == sorted(evals["model_name"].unique())
