@@ -110,7 +110,7 @@ def run_dbt(
 
 
 PARSE_CACHE_ROOT = PROJECT_ROOT / "target" / "labelhouse-parse"
-PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "analyses")
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "data-tests", "analyses")
 _MANIFESTS: dict[tuple[str, str, str], Any] = {}
 
 
