@@ -28,7 +28,6 @@ from typing import Any
 
 import duckdb
 
-from labelhouse.contract import load_contract
 from labelhouse.errors import GateFailed
 from labelhouse.paths import PROJECT_ROOT
 
@@ -251,50 +250,7 @@ def _runtime_parameters(con: duckdb.DuckDBPyConnection, catalog: Catalog, now: d
         params["taxonomy"] = [
             r[0] for r in con.execute("select label from staging.stg_raw__labels order by 1").fetchall()
         ]
-    params["reconciliation_query"] = reconciliation_query(catalog)
     return params
-
-
-def reconciliation_query(catalog: Catalog) -> str:
-    """Per entity: raw rows counted from the files vs staged + superseded + rejected rows.
-
-    The labels entity is left out when the taxonomy comes from the seed rather than a raw file.
-    """
-    parts = []
-    for entity in load_contract():
-        stg, base = f"staging.stg_raw__{entity}", f"staging.base_raw__{entity}"
-        if not (catalog.has(stg) and catalog.has(base)):
-            continue
-        parts.append(
-            f"select '{entity}' as entity, (select count(*) from {stg}) as n_staged, "
-            f"(select count(*) from {base} where is_superseded) as n_superseded"
-        )
-    if not parts or not catalog.has("staging.raw_file_inventory") or not catalog.has("staging.rejected_rows"):
-        return "select null as entity where false"
-    return f"""
-        with staged as ({" union all ".join(parts)}),
-        raw_counts as (
-            select entity, cast(sum(n_rows) as bigint) as n_raw from staging.raw_file_inventory group by entity
-        ),
-        rejected as (select entity, count(*) as n_rejected from staging.rejected_rows group by entity),
-        counted as (
-            select
-                staged.entity,
-                coalesce(raw_counts.n_raw, 0) as n_raw,
-                staged.n_staged,
-                staged.n_superseded,
-                coalesce(rejected.n_rejected, 0) as n_rejected,
-            from staged
-            left join raw_counts on staged.entity = raw_counts.entity
-            left join rejected on staged.entity = rejected.entity
-            where staged.entity != 'labels' or raw_counts.n_raw is not null
-        )
-        select
-            *,
-            n_staged + n_superseded + n_rejected as n_accounted,
-            n_rejected / nullif(n_raw, 0) as rejected_share,
-        from counted
-    """
 
 
 # --------------------------------------------------------------------------------------------
