@@ -3,7 +3,7 @@
 -- var eval_curve_max_points points per curve (default 200; the highest and the lowest score
 -- always kept, the rest evenly spread over the distinct scores). Thinning only drops
 -- rows: every count and rate is the one computed on the full data in int_model_curve.
-{%- set max_points = var('eval_curve_max_points', 200) %}
+{%- set max_points = var('eval_curve_max_points') %}
 with
 
 curve as (
