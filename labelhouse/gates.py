@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 from labelhouse.errors import GateFailed
 from labelhouse.paths import PROJECT_ROOT
@@ -66,6 +68,26 @@ class SuiteFile:
     path: Path
 
 
+@functools.cache
+def reject_reasons() -> dict[str, str]:
+    """Reject reason key -> the text staging writes (var `reject_reasons` in dbt_project.yml, the one
+    list; the base_raw__ models write it through the macro reject_reason)."""
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+    return dict(project["vars"]["reject_reasons"])
+
+
+def _check_reject_reasons(spec: dict[str, Any], path: Path) -> None:
+    """Every `meta.reject_reasons` entry of a suite must be a key of var('reject_reasons')."""
+    known = reject_reasons()
+    for asset in spec.get("assets") or []:
+        for expectation in asset.get("expectations") or []:
+            for key in (expectation.get("meta") or {}).get("reject_reasons") or []:
+                if key not in known:
+                    raise GateFailed(
+                        f"{path.name}: reject reason '{key}' is not a key of var('reject_reasons') in dbt_project.yml."
+                    )
+
+
 def load_suites(gate: str, directory: Path | None = None) -> list[SuiteFile]:
     """Every suite file in `directory` (default expectations/) belonging to `gate` ('raw' | 'mart')."""
     directory = Path(directory or EXPECTATIONS_DIR)
@@ -74,6 +96,7 @@ def load_suites(gate: str, directory: Path | None = None) -> list[SuiteFile]:
         spec = json.loads(path.read_text())
         if spec.get("gate") != gate:
             continue
+        _check_reject_reasons(spec, path)
         suites.append(
             SuiteFile(
                 name=spec["name"],
@@ -580,7 +603,8 @@ def run_gate(
         con = duckdb.connect(str(warehouse), read_only=True)
         try:
             for asset, outcome, config in failed_details:
-                reasons = (config.get("meta") or {}).get("reject_reasons") or []
+                keys = (config.get("meta") or {}).get("reject_reasons") or []
+                reasons = [reject_reasons()[k] for k in keys]
                 files = (
                     _file_breakdown(con, asset.table, reasons) if asset.table.startswith("staging.base_raw__") else []
                 )

@@ -23,7 +23,8 @@ from labelhouse import gx_compat
 from labelhouse.build import build
 from labelhouse.dbt import run_dbt
 from labelhouse.errors import LabelhouseError, PreflightError
-from labelhouse.gates import EXPECTATIONS_DIR, RawGateFailed, load_suites, resolve, run_gate
+from labelhouse.gates import EXPECTATIONS_DIR, RawGateFailed, load_suites, reject_reasons, resolve, run_gate
+from labelhouse.paths import PROJECT_ROOT
 
 QUIET: Callable[[str], None] = lambda message: None  # noqa: E731
 
@@ -392,6 +393,36 @@ def test_suites_are_valid_gx() -> None:
 
     assert raw_entities == set(load_contract()), "one raw suite per entity of the raw contract"
     assert (EXPECTATIONS_DIR / "raw_annotations.json").exists()
+
+
+def test_reject_reasons_have_one_home(tmp_path: Path) -> None:
+    """The base_raw__ models write every reason through reject_reason(key), the suites name the keys,
+    and both are the keys of var('reject_reasons'): no reason text is written anywhere else."""
+    import re
+
+    known = reject_reasons()
+    base = PROJECT_ROOT / "models" / "staging" / "raw" / "base"
+    written = set()
+    for model in base.glob("base_raw__*.sql"):
+        sql = model.read_text()
+        written |= set(re.findall(r"reject_reason\('([a-z0-9_]+)'\)", sql))
+        for text in known.values():
+            assert f"'{text}'" not in sql.replace("''", "'"), f"{model.name} restates the reject reason {text!r}"
+    assert written == set(known), "every reason is written by a model, every key used is defined"
+    named = {
+        key
+        for gate in ("raw", "mart")
+        for suite in load_suites(gate)
+        for asset in suite.assets
+        for e in asset.get("expectations", [])
+        for key in (e.get("meta") or {}).get("reject_reasons", [])
+    }
+    assert named <= set(known)
+    bad = json.loads((EXPECTATIONS_DIR / "raw_labels.json").read_text())
+    bad["assets"][0]["expectations"][1]["meta"]["reject_reasons"] = ["null or blank label"]
+    (tmp_path / "raw_labels.json").write_text(json.dumps(bad))
+    with pytest.raises(LabelhouseError, match="not a key of var"):
+        load_suites("raw", tmp_path)
 
 
 def test_shim_pushes_expectations_down(tmp_path: Path) -> None:
