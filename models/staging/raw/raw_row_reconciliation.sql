@@ -21,25 +21,15 @@ raw_counts as (
     group by entity
 ),
 
-staged_counts as (
+entity_counts as (
     {%- for entity in entities %}
         select
             '{{ entity }}' as entity,
-            count(*) as n_staged
-        from {{ ref('stg_raw__' ~ entity) }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-),
-
-superseded_counts as (
-    {%- for entity in entities %}
-        select
-            '{{ entity }}' as entity,
-            count(*) as n_superseded
-        from {{ ref('base_raw__' ~ entity) }}
-        where is_superseded
+            (select count(*) from {{ ref('stg_raw__' ~ entity) }}) as n_staged,
+            (
+                select count(*) from {{ ref('base_raw__' ~ entity) }}
+                where is_superseded
+            ) as n_superseded
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -56,17 +46,16 @@ rejected_counts as (
 
 counted as (
     select
-        staged_counts.entity,
+        entity_counts.entity,
         coalesce(raw_counts.n_raw, 0) as n_raw,
-        staged_counts.n_staged,
-        superseded_counts.n_superseded,
+        entity_counts.n_staged,
+        entity_counts.n_superseded,
         coalesce(rejected_counts.n_rejected, 0) as n_rejected
-    from staged_counts
-    inner join superseded_counts on staged_counts.entity = superseded_counts.entity
-    left join raw_counts on staged_counts.entity = raw_counts.entity
-    left join rejected_counts on staged_counts.entity = rejected_counts.entity
+    from entity_counts
+    left join raw_counts on entity_counts.entity = raw_counts.entity
+    left join rejected_counts on entity_counts.entity = rejected_counts.entity
     -- the default taxonomy comes from a seed, not a raw file
-    where staged_counts.entity != 'labels' or raw_counts.n_raw is not null
+    where entity_counts.entity != 'labels' or raw_counts.n_raw is not null
 ),
 
 final as (
