@@ -194,9 +194,11 @@ def _remove_stale_candidates(runs_dir: Path) -> None:
 def _dbt_step(
     args: list[str], candidate: Path, raw_dir: Path, target: Path, step: str, timings: dict[str, float],
     manifest: Any = None,
+    progress: Progress | None = None,
 ) -> tuple[int, int]:
     with _timed(timings, step):
-        result = run_dbt(args, warehouse=candidate, raw_dir=raw_dir, target_path=target, manifest=manifest)
+        result = run_dbt(args, warehouse=candidate, raw_dir=raw_dir, target_path=target, manifest=manifest,
+                         progress=progress)
     if not result.success:
         raise DbtFailed(describe_dbt_failure(result.nodes, result.error, step, candidate))
     n_models = sum(1 for n in result.nodes if n["resource_type"] in ("model", "seed"))
@@ -288,6 +290,7 @@ def build(
                 "dbt staging",
                 timings,
                 manifest,
+                progress,
             )
             progress(f"      {n_models} models, {n_tests} tests passed")
 
@@ -307,6 +310,7 @@ def build(
                 "dbt marts",
                 timings,
                 manifest,
+                progress,
             )
             progress(f"      {n_models} models, {n_tests} tests passed")
 

@@ -6,12 +6,13 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import typer
 
 from labelhouse.errors import LabelhouseError
-from labelhouse.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, PROJECT_ROOT, default_report_dir
+from labelhouse.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, default_report_dir
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 # GX announces its temporary Data Docs folder at INFO; labelhouse prints its own summaries.
@@ -34,16 +35,40 @@ def _fail(exc: LabelhouseError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
+def _run_generator(out: Path, n_annotations: int, seed: int, scenarios: Any = None) -> dict:
+    """Run the demo generator with a progress bar (live on a terminal, plain lines otherwise)."""
+    from labelhouse.demo import generate as run_generate
+    from labelhouse.progress import Progress
+
+    with Progress("generate", unit="steps", say=lambda line: typer.echo(line, err=True), indent="  ") as bar:
+        return run_generate(
+            out,
+            n_annotations=n_annotations,
+            seed=seed,
+            progress=lambda done, total, step: bar.step(done, total, step),
+            **({"scenarios": scenarios} if scenarios is not None else {}),
+        )
+
+
 @app.command()
 def generate(
     out: Path = typer.Option(..., "--out", help="Directory to write the demo exports into."),
     annotations: int = typer.Option(60_000, "--annotations", help="Approximate number of annotations."),
     seed: int = typer.Option(42, "--seed", help="Random seed (same seed and size, same files)."),
+    drifting_annotator: bool = typer.Option(
+        False, "--drifting-annotator", help="Plant an annotator whose accuracy drops in the last 7 days."
+    ),
+    agreement_drop: bool = typer.Option(
+        False, "--agreement-drop", help="Plant a week in which one project's agreement drops."
+    ),
+    late_project: bool = typer.Option(
+        False, "--late-project", help="Plant a project forecast to finish after its due date."
+    ),
 ) -> None:
     """Write a realistic, deterministic set of demo raw exports."""
-    from labelhouse.generate import generate as run_generate
+    from labelhouse.demo import Scenarios
 
-    summary = run_generate(out, n_annotations=annotations, seed=seed, progress=_say)
+    summary = _run_generator(out, annotations, seed, Scenarios(drifting_annotator, agreement_drop, late_project))
     n_files = len(summary.get("files", {}))
     _say(f"Wrote {n_files} files to {out}")
 
@@ -52,10 +77,8 @@ def ensure_demo(raw_dir: Path, n_annotations: int = 60_000, seed: int = 42) -> N
     """Generate the default demo exports unless they are already there."""
     if (raw_dir / "generator_manifest.json").exists():
         return
-    from labelhouse.generate import generate as run_generate
-
     _say(f"Generating demo exports into {raw_dir}")
-    run_generate(raw_dir, n_annotations=n_annotations, seed=seed, progress=_say)
+    _run_generator(raw_dir, n_annotations, seed)
 
 
 @app.command()
@@ -75,9 +98,7 @@ def build(
         if raw is None:
             raw = DEFAULT_RAW_DIR
             ensure_demo(raw)
-        result = run_build(
-            raw, warehouse, full_refresh=full_refresh, progress=_say, unit_tests=unit_tests, docs=report
-        )
+        result = run_build(raw, warehouse, full_refresh=full_refresh, progress=_say, unit_tests=unit_tests, docs=report)
     except LabelhouseError as exc:
         _fail(exc)
         return
@@ -101,8 +122,10 @@ def _render_report(warehouse: Path, out: Path) -> Path:
 def report(
     warehouse: Path = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", help="Published DuckDB file to read."),
     out: Path = typer.Option(
-        None, "--out", help="Folder for the static site (default: reports/build for the project's warehouse, "
-        "else a `report` folder beside the warehouse)."
+        None,
+        "--out",
+        help="Folder for the static site (default: reports/build for the project's warehouse, "
+        "else a `report` folder beside the warehouse).",
     ),
 ) -> None:
     """Render the static report site from the published warehouse."""
@@ -112,18 +135,6 @@ def report(
         _fail(exc)
         return
     _say(f"Report site: {site / 'index.html'}")
-
-
-@app.command()
-def bench(
-    sizes: str = typer.Option("1000000,10000000", "--sizes", help="Comma-separated annotation counts."),
-    scratch: Path = typer.Option(PROJECT_ROOT / "bench" / "scratch", "--scratch", help="Where generated data goes."),
-) -> None:
-    """Benchmark labelhouse against a pandas/scikit-learn reference pipeline."""
-    from labelhouse.bench import main as run_bench
-
-    code = run_bench([int(s) for s in sizes.split(",") if s.strip()], scratch, progress=_say)
-    raise typer.Exit(code)
 
 
 @app.command()
@@ -145,9 +156,7 @@ def diff(
     try:
         if output_format not in {f.value for f in DiffFormat}:
             raise DiffInputError(f"--format must be markdown, json or text, not {output_format!r}.")
-        result = diff_warehouses(
-            base, head, tolerance=tolerance, allow_different_exports=allow_different_exports
-        )
+        result = diff_warehouses(base, head, tolerance=tolerance, allow_different_exports=allow_different_exports)
     except LabelhouseError as exc:
         _fail(exc)
         return
@@ -176,8 +185,13 @@ def import_label_studio(
 
     try:
         summary = import_export(
-            export, out, project_id=project, from_name=from_name, language_key=language_key,
-            add_labels=add_labels, progress=_say,
+            export,
+            out,
+            project_id=project,
+            from_name=from_name,
+            language_key=language_key,
+            add_labels=add_labels,
+            progress=_say,
         )
     except LabelhouseError as exc:
         _fail(exc)

@@ -7,7 +7,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from labelhouse.paths import PROJECT_ROOT
+from labelhouse.progress import DbtProgress
 
 
 @dataclass
@@ -55,19 +56,25 @@ def run_dbt(
     target_path: Path | None = None,
     manifest: Any = None,
     reuse_manifest: bool = True,
+    progress: Callable[[str], None] | None = None,
+    project_dir: Path | None = None,
 ) -> DbtResult:
-    """Run `dbt <args>` on the project with the DuckDB file `warehouse` and raw exports in `raw_dir`.
+    """Run `dbt <args>` on the project in `project_dir` (default: labelhouse.paths.PROJECT_ROOT, whose
+    profiles.yml it also uses) with the DuckDB file `warehouse` and raw exports in `raw_dir`.
 
     Each call gets its own target and log folder (so concurrent builds never share dbt's
     artefacts) unless `target_path` is given. dbt's parse is skipped: the command runs on
     `manifest`, by default the process's shared parse of the project (shared_manifest);
-    reuse_manifest=False makes dbt parse (for `parse` itself, or a different project dir).
+    reuse_manifest=False makes dbt parse (for `parse` itself).
+    With `progress`, nodes done of total, the running model and the elapsed time are reported
+    while dbt runs (a live bar on a terminal, lines through `progress` otherwise: labelhouse.progress).
     """
     from dbt.cli.main import dbtRunner
 
+    project = Path(project_dir).resolve() if project_dir is not None else PROJECT_ROOT
     if manifest is None and reuse_manifest and args and args[0] not in ("parse", "debug", "deps", "clean"):
         target = args[list(args).index("--target") + 1] if "--target" in args else "duckdb"
-        manifest = shared_manifest(warehouse, target)
+        manifest = shared_manifest(warehouse, target, project_dir=project)
     dbt_vars = {"raw_dir": str(Path(raw_dir).resolve())}
     dbt_vars.update(extra_vars or {})
     with contextlib.ExitStack() as stack:
@@ -80,15 +87,19 @@ def run_dbt(
         stack.enter_context(temporary_env(env))
         cli_args = [
             *args,
-            "--project-dir", str(PROJECT_ROOT),
-            "--profiles-dir", str(PROJECT_ROOT),
+            "--project-dir", str(project),
+            "--profiles-dir", str(project),
             "--target-path", str(target_path),
             "--log-path", str(target_path / "logs"),
             "--vars", yaml.safe_dump(dbt_vars, default_flow_style=True).strip(),
         ]
         if quiet:
             cli_args = ["--quiet", "--no-use-colors", *cli_args]
-        res = dbtRunner(manifest=manifest).invoke(cli_args)
+        callbacks = []
+        if progress is not None:
+            tracker = stack.enter_context(DbtProgress(say=progress))
+            callbacks.append(tracker.callback)
+        res = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(cli_args)
     nodes: list[dict[str, Any]] = []
     result = res.result
     if result is not None and hasattr(result, "results"):
@@ -109,9 +120,10 @@ def run_dbt(
     return DbtResult(success=bool(res.success), nodes=nodes, error=error, manifest=parsed)
 
 
-PARSE_CACHE_ROOT = PROJECT_ROOT / "target" / "labelhouse-parse"
+PARSE_CACHE = Path("target") / "labelhouse-parse"  # under the project dir
+PARSE_CACHE_ROOT = PROJECT_ROOT / PARSE_CACHE  # the default project's
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "data-tests", "analyses")
-_MANIFESTS: dict[tuple[str, str, str], Any] = {}
+_MANIFESTS: dict[tuple[str, str, str, str], Any] = {}
 
 
 def files_fingerprint(names: Sequence[str], root: Path = PROJECT_ROOT) -> str:
@@ -125,7 +137,7 @@ def files_fingerprint(names: Sequence[str], root: Path = PROJECT_ROOT) -> str:
     return digest.hexdigest()[:16]
 
 
-def shared_manifest(warehouse: Path, target: str = "duckdb") -> Any:
+def shared_manifest(warehouse: Path, target: str = "duckdb", project_dir: Path | None = None) -> Any:
     """The parsed dbt project for builds of a DuckDB file named like `warehouse` (None if parsing
     failed: the dbt step that follows then parses itself and reports the error).
 
@@ -133,20 +145,21 @@ def shared_manifest(warehouse: Path, target: str = "duckdb") -> Any:
     when models compile), only on the project's files, the target and the warehouse file's stem
     (dbt-duckdb's database name). So a manifest is parsed once per process for each of those
     and reused by every dbt step of every build; across processes dbt's partial-parse state is
-    kept in target/labelhouse-parse/, so a new process with unchanged files parses in ~1 s.
+    kept in <project_dir>/target/labelhouse-parse/, so a new process with unchanged files parses in ~1 s.
     """
+    project = Path(project_dir).resolve() if project_dir is not None else PROJECT_ROOT
     stem = Path(warehouse).stem
-    key = (files_fingerprint(PROJECT_FILES), target, stem)
+    key = (str(project), files_fingerprint(PROJECT_FILES, project), target, stem)
     if key in _MANIFESTS:
         return _MANIFESTS[key]
-    cache = PARSE_CACHE_ROOT / f"{target}-{stem}"
+    cache = project / PARSE_CACHE / f"{target}-{stem}"
     cache.mkdir(parents=True, exist_ok=True)
     with open(cache / ".lock", "a+") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             args = ["parse"] + ([] if target == "duckdb" else ["--target", target])
             result = run_dbt(args, warehouse=cache / f"{stem}.duckdb", raw_dir=cache / "raw", target_path=cache,
-                             reuse_manifest=False)
+                             reuse_manifest=False, project_dir=project)
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
     if result.manifest is not None:

@@ -45,12 +45,14 @@ from typing import IO, Any
 import ijson
 
 from labelhouse.errors import LabelhouseError
-from labelhouse.paths import PROJECT_ROOT
+from labelhouse.paths import SEED_LABELS
+from labelhouse.progress import Progress, choose_mode
 
 MODEL_NAME = "label_studio"
 UNVERSIONED = "unversioned"
 GOLD_SOURCE = "label_studio_ground_truth"
 PROGRESS_EVERY = 10_000
+LIVE_EVERY = 500  # the live bar is redrawn at most this often (in tasks) besides its one-second tick
 
 # Columns written per entity, in the raw contract's vocabulary (dbt_project.yml var raw_contract).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -127,12 +129,14 @@ def import_export(
     language_key: str = "language",
     add_labels: bool = True,
     progress: Callable[[str], None] = lambda _message: None,
+    seed_labels: Path = SEED_LABELS,
 ) -> ImportSummary:
     """Convert the Label Studio JSON export `export` into raw contract files in `out`.
 
     With add_labels, choices outside the taxonomy (a project's own label names) are added to a
     `labels_label_studio_<export>.csv` beside the other files, together with the taxonomy in force
-    (the raw directory's labels files, else the bundled seed), so that the build accepts them.
+    (the raw directory's labels files, else `seed_labels`, the project's seed), so that the
+    build accepts them.
     """
     export, out = Path(export), Path(out)
     if not export.is_file():
@@ -140,20 +144,29 @@ def import_export(
     out.mkdir(parents=True, exist_ok=True)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", export.name.removesuffix(".gz").removesuffix(".json"))
     summary = ImportSummary(export=export, out=out, from_name=from_name)
-    converter = _Converter(summary, project_id, from_name, language_key, _taxonomy(out))
+    converter = _Converter(summary, project_id, from_name, language_key, _taxonomy(out, seed_labels))
     targets = {entity: out / f"{entity}_label_studio_{stem}.csv" for entity in COLUMNS}
     rejects_target = out / f"import_rejects_label_studio_{stem}.csv"
     writers = _Writers({**targets, "rejects": rejects_target}, {**COLUMNS, "rejects": REJECT_COLUMNS})
+    # on a terminal a live bar (tasks read, elapsed); elsewhere a line every PROGRESS_EVERY tasks
+    live = choose_mode() == "live"
+    bar = Progress("importing", unit="tasks", say=progress, indent="  ", mode="live" if live else "off")
     try:
-        for index, task in _tasks(export):
-            converter.task(index, task, writers)
-            summary.n_tasks += 1
-            if summary.n_tasks % PROGRESS_EVERY == 0:
-                progress(f"  {summary.n_tasks:,} tasks read")
-        for project in sorted(converter.projects):
-            writers.write("projects", (project,))
-        for annotator in sorted(converter.annotators):
-            writers.write("annotators", (annotator,))
+        with bar:
+            bar.set_label(export.name)
+            for index, task in _tasks(export):
+                converter.task(index, task, writers)
+                summary.n_tasks += 1
+                if live and summary.n_tasks % LIVE_EVERY == 0:
+                    bar.step(summary.n_tasks)
+                elif not live and summary.n_tasks % PROGRESS_EVERY == 0:
+                    progress(f"  {summary.n_tasks:,} tasks read")
+            for project in sorted(converter.projects):
+                writers.write("projects", (project,))
+            for annotator in sorted(converter.annotators):
+                writers.write("annotators", (annotator,))
+            bar.step(summary.n_tasks)
+            bar.finish(f"{summary.n_tasks:,} tasks read")
     except BaseException:
         writers.discard()
         raise
@@ -166,25 +179,24 @@ def import_export(
     summary.rejects_file = written.get("rejects")
     labels_target = out / f"labels_label_studio_{stem}.csv"
     if add_labels and summary.unknown_labels:
-        summary.labels_file = _write_taxonomy(out, labels_target, summary.unknown_labels)
-    progress(f"  {summary.n_tasks:,} tasks read")
+        summary.labels_file = _write_taxonomy(out, labels_target, summary.unknown_labels, seed_labels)
     return summary
 
 
 LABEL_COLUMNS = ("label", "policy_area", "is_violating", "severity")
 
 
-def _taxonomy_files(out: Path, exclude: Path | None = None) -> list[Path]:
+def _taxonomy_files(out: Path, seed_labels: Path, exclude: Path | None = None) -> list[Path]:
     """The raw directory's labels*.csv files (they replace the seed taxonomy), else the seed."""
     raw_name = re.compile(r"labels.*\.(csv|csv\.gz|jsonl|parquet)")
     files = sorted(p for p in out.iterdir() if p.is_file() and raw_name.fullmatch(p.name) and p != exclude)
-    return files or [PROJECT_ROOT / "seeds" / "labels.csv"]
+    return files or [seed_labels]
 
 
-def _write_taxonomy(out: Path, target: Path, new_labels: Counter[str]) -> Path:
+def _write_taxonomy(out: Path, target: Path, new_labels: Counter[str], seed_labels: Path) -> Path:
     """Write the taxonomy in force plus `new_labels` (metadata left empty) to `target`, atomically."""
     rows: dict[str, dict[str, str]] = {}
-    for path in _taxonomy_files(out, exclude=target):
+    for path in _taxonomy_files(out, seed_labels, exclude=target):
         if not path.name.endswith(".csv"):
             continue
         with open(path, newline="", encoding="utf-8") as handle:
@@ -306,9 +318,9 @@ def _id_of_task(export: Path, index: int) -> Any:
     return found if seen == index else None
 
 
-def _taxonomy(out: Path) -> set[str] | None:
+def _taxonomy(out: Path, seed_labels: Path) -> set[str] | None:
     """The labels staging will accept: labels*.csv in the raw directory, else the seed taxonomy."""
-    files = _taxonomy_files(out)
+    files = _taxonomy_files(out, seed_labels)
     if any(not p.name.endswith(".csv") for p in files):
         return None  # only CSV taxonomies are checked here; staging checks every format
     labels: set[str] = set()

@@ -164,7 +164,8 @@ def _write_raw(raw: Path) -> pd.DataFrame:
     out[["annotation_id", "item_id", "project_id", "annotator_id", "label", "submitted_at", "language"]].to_csv(
         raw / "annotations.csv", index=False
     )
-    pd.DataFrame({"label": CATEGORIES}).to_csv(raw / "labels.csv", index=False)
+    # severities 0..11: every project also gets ordinal and interval alpha (c1..c5 = the 2011 values)
+    pd.DataFrame({"label": CATEGORIES, "severity": range(len(CATEGORIES))}).to_csv(raw / "labels.csv", index=False)
     return df
 
 

@@ -281,7 +281,7 @@ def test_item_consensus_and_adjudication(built: tuple[Path, pd.DataFrame, pd.Dat
 
 @pytest.mark.slow
 def test_demo_build_flags_the_generators_bad_annotators(tmp_path: Path) -> None:
-    generate = pytest.importorskip("labelhouse.generate").generate
+    generate = pytest.importorskip("labelhouse.demo").generate
     raw = tmp_path / "raw"
     generate(raw, 60_000, 42)
     manifest = json.loads((raw / "generator_manifest.json").read_text())

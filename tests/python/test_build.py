@@ -52,10 +52,10 @@ def rows(warehouse: Path, sql: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def good_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from labelhouse.generate import generate
+    from labelhouse.demo import generate
 
     raw = tmp_path_factory.mktemp("build") / "raw"
-    generate(raw, n_annotations=2500, seed=3, progress=QUIET)
+    generate(raw, n_annotations=2500, seed=3)
     return raw
 
 

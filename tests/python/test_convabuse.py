@@ -158,3 +158,60 @@ def test_intra_annotator_repeats(built: tuple[Path, pd.DataFrame]) -> None:
         assert got.loc[annotator, "n_repeat_pairs"] == len(earlier)
         _close(got.loc[annotator, "self_agreement"], float(np.mean(np.equal(earlier, later))), annotator)
         _close(got.loc[annotator, "self_kappa"], float(cohen_kappa_score(earlier, later)), annotator)
+
+
+def test_ordinal_and_interval_alpha_on_the_five_level_scale(built: tuple[Path, pd.DataFrame]) -> None:
+    """is_abuse is ordered (not abusive 0 ... very strongly abusive 4, the severities convert.py
+    writes); the reference label index is that severity."""
+    wh, ref = built
+    row = query_df(wh, "select * from marts.fct_agreement where project_id = 'convabuse' and language = 'all'").iloc[0]
+    matrix = ref.pivot(index="turn", columns="annotator_id", values="label").to_numpy(dtype=float).T
+    for level in ("ordinal", "interval"):
+        alpha = krippendorff.alpha(reliability_data=matrix, level_of_measurement=level)
+        _close(row[f"krippendorff_alpha_{level}"], float(alpha), f"{level} alpha")
+        assert row[f"krippendorff_alpha_{level}_ci_low"] < alpha < row[f"krippendorff_alpha_{level}_ci_high"]
+
+
+def test_pairwise_weighted_kappas_equal_sklearn(built: tuple[Path, pd.DataFrame]) -> None:
+    wh, ref = built
+    got = query_df(wh, "select * from marts.fct_annotator_pair_agreement where project_id = 'convabuse'")
+    got = got.set_index(["annotator_a", "annotator_b"])
+    matrix = ref.pivot(index="turn", columns="annotator_id", values="label")
+    levels = sorted(ref["label"].unique())
+    for a, b in combinations(sorted(matrix.columns), 2):
+        shared = matrix[[a, b]].dropna()
+        if len(shared) < 2:
+            continue
+        for weights in ("linear", "quadratic"):
+            expected = float(cohen_kappa_score(shared[a], shared[b], labels=levels, weights=weights))
+            _close(got.loc[(a, b), f"weighted_kappa_{weights}"], expected, f"{weights} kappa {a}-{b}")
+def test_latent_truth_equals_crowdkit_dawid_skene(built: tuple[Path, pd.DataFrame]) -> None:
+    """The Dawid-Skene posteriors and confusion matrices of the 5-level is_abuse label equal
+    crowd-kit's DawidSkene at the project's default iteration count and tolerance, to 1e-6."""
+    from crowdkit.aggregation import DawidSkene
+
+    wh, _ = built
+    converter = _load_converter()
+    raw = pd.read_csv(DATASET, dtype=str, keep_default_na=False)
+    raw["task"] = [converter.item_id_for(row) for row in raw.to_dict("records")]
+    names = [converter.ABUSE_LABELS[key][0] for key in ABUSE]
+    raw["label"] = [names[i] for i in raw[ABUSE].astype(int).to_numpy().argmax(axis=1)]
+    raw["example_no"] = raw["example_no"].astype(int)
+    data = raw.sort_values("example_no").groupby(["task", "annotator_id"], as_index=False).tail(1)
+    data = data.rename(columns={"annotator_id": "worker"})[["task", "worker", "label"]]
+    dbt_vars = query_df(wh, "select max(n_iterations) as n from marts.fct_item_latent_truth "
+                            "where project_id = 'convabuse'")
+    ds = DawidSkene(n_iter=50, tol=1e-5).fit(data)  # the dbt_project.yml defaults
+    assert int(dbt_vars["n"].iloc[0]) == len(ds.loss_history_)
+    posterior = query_df(wh, "select * from marts.fct_item_latent_posterior where project_id = 'convabuse'")
+    ours = posterior.pivot(index="item_id", columns="label", values="probability")
+    expected = ds.probas_
+    assert sorted(ours.columns) == sorted(expected.columns) and len(ours) == len(expected)
+    diff = np.abs(ours.loc[expected.index, expected.columns].to_numpy() - expected.to_numpy()).max()
+    assert diff < 1e-6, f"posterior differs by {diff:.3g}"
+    confusion = query_df(wh, "select * from marts.fct_annotator_latent_confusion where project_id = 'convabuse'")
+    errors = ds.errors_.stack().rename("expected").reset_index()
+    errors.columns = ["annotator_id", "observed_label", "true_label", "expected"]
+    merged = errors.merge(confusion, on=["annotator_id", "observed_label", "true_label"], how="outer")
+    assert merged["probability"].notna().all() and merged["expected"].notna().all()
+    assert (merged["probability"] - merged["expected"]).abs().max() < 1e-6

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -32,7 +31,6 @@ from labelhouse.diff import (
 from labelhouse.paths import PROJECT_ROOT
 from labelhouse.preflight import preflight
 
-QUIET: Callable[[str], None] = lambda message: None  # noqa: E731
 SNAPSHOT = PROJECT_ROOT / "tests" / "fixtures" / "diff" / "pr_summary.md"
 MODELS_ONLY = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 
@@ -44,10 +42,10 @@ def _dbt(args: list[str], warehouse: Path, raw: Path) -> None:
 
 @pytest.fixture(scope="module")
 def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from labelhouse.generate import generate
+    from labelhouse.demo import generate
 
     path = tmp_path_factory.mktemp("diff") / "raw"
-    generate(path, n_annotations=5000, seed=1, progress=QUIET)
+    generate(path, n_annotations=5000, seed=1)
     return path
 
 

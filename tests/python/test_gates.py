@@ -1,6 +1,6 @@
 """The Great Expectations gates: fault injection through `build()`, and each suite on its own.
 
-Fault injection: a generated raw directory (labelhouse.generate) is broken one way per test;
+Fault injection: a generated raw directory (labelhouse.demo) is broken one way per test;
 `build()` must fail at the right step (preflight exit 2, raw gate exit 4, mart gate exit 6)
 with a message naming the problem and the file, and the published warehouse must keep its
 exact bytes. The suites themselves are also run directly on small hand-made DuckDB files
@@ -79,10 +79,10 @@ def rewrite(path: Path, select: str) -> None:
 @pytest.fixture(scope="module")
 def base_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Generated exports with annotations and predictions consolidated into one CSV each."""
-    from labelhouse.generate import generate
+    from labelhouse.demo import generate
 
     raw = tmp_path_factory.mktemp("gates") / "base"
-    generate(raw, n_annotations=3000, seed=7, progress=QUIET)
+    generate(raw, n_annotations=3000, seed=7)
     consolidate(raw, "annotations")
     consolidate(raw, "predictions")
     return raw

@@ -14,9 +14,11 @@ import numpy as np
 import pytest
 import yaml
 from scipy.stats import chi2
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from labelhouse import generate as gen
+from labelhouse import demo as gen
+from labelhouse.demo import output as gen_output
 from labelhouse.errors import LabelhouseError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +65,7 @@ def con(raw_dir: Path) -> duckdb.DuckDBPyConnection:
     c.execute(f"CREATE VIEW projects AS SELECT * FROM read_csv('{d}/projects*.csv', all_varchar = true)")
     c.execute(f"""
         CREATE VIEW predictions AS
-        SELECT model_version, item_id, label, score FROM read_parquet('{d}/predictions*.parquet')
+        SELECT model_name, model_version, item_id, label, score FROM read_parquet('{d}/predictions*.parquet')
     """)
     c.execute(f"""
         CREATE VIEW decisions AS
@@ -101,10 +103,20 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 
 
 def test_same_seed_and_size_give_byte_identical_files(raw_dir: Path, tmp_path: Path) -> None:
-    messages: list[str] = []
-    gen.generate(tmp_path / "again", n_annotations=N_ANNOTATIONS, seed=SEED, progress=messages.append)
+    steps: list[tuple[int, int, str]] = []
+    manifest = gen.generate(
+        tmp_path / "again",
+        n_annotations=N_ANNOTATIONS,
+        seed=SEED,
+        progress=lambda done, total, label: steps.append((done, total, label)),
+    )
     assert _hashes(tmp_path / "again") == _hashes(raw_dir)
-    assert messages, "progress messages go through the callback"
+    # progress: (done, total, label) once per step, counting up to a total known from the start
+    assert [done for done, _, _ in steps] == list(range(1, len(steps) + 1))
+    assert {total for _, total, _ in steps} == {len(steps)}
+    labels = [label for _, _, label in steps]
+    assert set(manifest["files"]) | {gen.MANIFEST_NAME} <= set(labels)
+    assert labels[-1] == gen.MANIFEST_NAME and "bad rows" in labels
 
 
 def test_every_entity_has_files_with_the_contract_columns(raw_dir: Path, manifest: dict[str, Any]) -> None:
@@ -293,26 +305,67 @@ def test_bad_annotators_are_less_accurate(con: duckdb.DuckDBPyConnection, manife
     assert accuracy[False] > 0.78
 
 
-def test_v2_is_better_and_better_calibrated_than_v1(con: duckdb.DuckDBPyConnection) -> None:
+def test_the_manifest_lists_every_model_with_its_files_and_thresholds(
+    raw_dir: Path, manifest: dict[str, Any]
+) -> None:
+    models = manifest["truth"]["models"]
+    assert sorted(models) == sorted(gen.MODEL_NAMES) and len(models) >= 2
+    c = duckdb.connect()
+    thresholds = c.execute(
+        f"SELECT model_name, model_version, label FROM read_csv('{raw_dir}/thresholds.csv')"
+    ).fetchall()
+    expected = set()
+    for name, truth in models.items():
+        assert truth["better_version"] != truth["worse_version"]
+        planted = {truth["better_version"], truth["worse_version"], truth["miscalibrated_version"]}
+        assert planted <= set(truth["versions"])
+        for version in truth["versions"]:
+            file = f"predictions_{name}_{version}.parquet"
+            assert manifest["files"][file]["entity"] == "predictions"
+            in_file = c.execute(f"SELECT DISTINCT model_name, model_version FROM read_parquet('{raw_dir}/{file}')")
+            assert in_file.fetchall() == [(name, version)]
+            expected |= {(name, version, label) for label in gen.LABELS}
+    assert len(thresholds) == len(set(thresholds)) and set(thresholds) == expected
+
+
+def test_each_models_planted_better_and_miscalibrated_versions(
+    con: duckdb.DuckDBPyConnection, manifest: dict[str, Any]
+) -> None:
+    """Per model, the manifest's better version has the higher ROC AUC and wins McNemar's test on
+    the top-label decisions; its miscalibrated version has the larger ECE, and the recalibration
+    slope (logistic regression of the truth on the score's logit) says which way: < 1 for
+    over-confident scores, > 1 for under-confident ones."""
     scored = con.execute(f"""
-        SELECT p.model_version, p.item_id, p.score, (p.label = g.label)::INT AS positive
+        SELECT p.model_name, p.model_version, p.item_id, p.score, (p.label = g.label)::INT AS positive
         FROM predictions AS p JOIN gold AS g USING (item_id)
         WHERE p.score BETWEEN 0 AND 1 AND p.label IN ({LABEL_LIST}) AND g.label IN ({LABEL_LIST})
     """).df()
-    auc, ece, correct = {}, {}, {}
-    for version, rows in scored.groupby("model_version"):
-        auc[version] = roc_auc_score(rows["positive"], rows["score"])
-        bins = np.minimum((rows["score"] * 10).astype(int), 9)
-        gaps = rows.groupby(bins).apply(lambda b: len(b) * abs(b["score"].mean() - b["positive"].mean()))
-        ece[version] = gaps.sum() / len(rows)
-        top = rows.sort_values(["item_id", "score"], ascending=[True, False]).drop_duplicates("item_id")
-        correct[version] = top.set_index("item_id")["positive"]
-    assert auc["v2"] > auc["v1"] + 0.02
-    assert ece["v1"] > 2 * ece["v2"]
-    both = correct["v1"].to_frame("v1").join(correct["v2"].to_frame("v2"), how="inner")
-    b = int(((both.v1 == 1) & (both.v2 == 0)).sum())
-    c = int(((both.v1 == 0) & (both.v2 == 1)).sum())
-    assert c > b and chi2.sf((abs(b - c) - 1) ** 2 / (b + c), 1) < 0.001  # McNemar
+    for name, truth in manifest["truth"]["models"].items():
+        auc, ece, slope, correct = {}, {}, {}, {}
+        for version, rows in scored[scored.model_name == name].groupby("model_version"):
+            auc[version] = roc_auc_score(rows["positive"], rows["score"])
+            bins = np.minimum((rows["score"] * 10).astype(int), 9)
+            gaps = rows.groupby(bins).apply(lambda b: len(b) * abs(b["score"].mean() - b["positive"].mean()))
+            ece[version] = gaps.sum() / len(rows)
+            p = rows["score"].clip(0.001, 0.999).to_numpy()
+            logit = np.log(p / (1 - p)).reshape(-1, 1)
+            slope[version] = LogisticRegression(C=1e6).fit(logit, rows["positive"]).coef_[0, 0]
+            top = rows.sort_values(["item_id", "score"], ascending=[True, False]).drop_duplicates("item_id")
+            correct[version] = top.set_index("item_id")["positive"]
+        better, worse, off = truth["better_version"], truth["worse_version"], truth["miscalibrated_version"]
+        assert sorted(auc) == sorted(truth["versions"]), name
+        assert auc[better] > auc[worse] + 0.02, (name, auc)
+        calibrated = next(v for v in truth["versions"] if v != off)
+        assert ece[off] > 2 * ece[calibrated], (name, ece)
+        assert 0.8 < slope[calibrated] < 1.25, (name, slope)
+        if truth["miscalibration"] == "over-confident":
+            assert slope[off] < 0.75, (name, slope)
+        else:
+            assert truth["miscalibration"] == "under-confident" and slope[off] > 1.5, (name, slope)
+        both = correct[worse].to_frame("worse").join(correct[better].to_frame("better"), how="inner")
+        b = int(((both.worse == 1) & (both.better == 0)).sum())
+        c = int(((both.worse == 0) & (both.better == 1)).sum())
+        assert c > b and chi2.sf((abs(b - c) - 1) ** 2 / (b + c), 1) < 0.001, (name, b, c)  # McNemar
 
 
 def test_expert_items_have_gold_but_no_annotations(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any]) -> None:
@@ -377,8 +430,11 @@ def test_rejects_a_tiny_size(tmp_path: Path) -> None:
 
 
 def test_large_text_days_spill_into_parquet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gen, "TEXT_FILE_MAX_ROWS", 20)
-    files = gen.generate(tmp_path, n_annotations=gen.MIN_ANNOTATIONS, seed=SEED)["files"]
+    monkeypatch.setattr(gen_output, "TEXT_FILE_MAX_ROWS", 20)  # where the export reads it
+    steps: list[tuple[int, int]] = []
+    progress = lambda done, total, _label: steps.append((done, total))  # noqa: E731
+    files = gen.generate(tmp_path, n_annotations=gen.MIN_ANNOTATIONS, seed=SEED, progress=progress)["files"]
+    assert steps[-1] == (len(steps), len(steps)), "a spilled day and its bulk file are one progress step"
     for text_name in ("annotations_2026-10-26.jsonl", "annotations_2026-10-27.csv"):
         bulk = text_name.rsplit(".", 1)[0] + "_bulk.parquet"
         assert files[text_name]["rows"] == 20
@@ -390,3 +446,111 @@ def test_large_text_days_spill_into_parquet(tmp_path: Path, monkeypatch: pytest.
         FROM read_parquet('{tmp_path}/annotations_2026-10-26_bulk.parquet') WHERE annotation_id IS NOT NULL
     """).fetchall()
     assert {str(d) for (d,) in days} <= {"2026-10-26", "None"}
+
+
+@pytest.fixture(scope="module")
+def planted_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same seed and size as `raw_dir`, with every planted scenario on."""
+    out = tmp_path_factory.mktemp("planted")
+    scenarios = gen.Scenarios(drifting_annotator=True, agreement_drop=True, late_project=True)
+    gen.generate(out, n_annotations=N_ANNOTATIONS, seed=SEED, scenarios=scenarios)
+    return out
+
+
+def _annotation_labels(c: duckdb.DuckDBPyConnection, d: Path, name: str) -> None:
+    """Table `name`: the valid current annotations of a raw directory (id, item, project,
+    annotator, label, submitted)."""
+    cols = "annotation_id, item_id, project_id, annotator_id, label, submitted_at, exported_at"
+    c.execute(f"""
+        CREATE TABLE {name} AS
+        WITH raw AS (
+            SELECT {cols} FROM read_parquet('{d}/annotations*.parquet')
+            UNION ALL SELECT {cols} FROM read_json('{d}/annotations*.jsonl', format = 'newline_delimited',
+                columns = {{{", ".join(f"'{col}': 'VARCHAR'" for col in cols.split(", "))}}})
+            UNION ALL SELECT {cols} FROM read_csv(['{d}/annotations*.csv', '{d}/annotations*.csv.gz'],
+                all_varchar = true)
+        )
+        SELECT DISTINCT ON (annotation_id) annotation_id, item_id, project_id, annotator_id, label,
+               try_cast(submitted_at AS TIMESTAMPTZ) AS submitted
+        FROM raw
+        WHERE annotation_id IS NOT NULL AND label IN ({LABEL_LIST})
+          AND try_cast(submitted_at AS TIMESTAMPTZ) IS NOT NULL
+        ORDER BY annotation_id, try_cast(exported_at AS TIMESTAMPTZ) DESC
+    """)
+
+
+def test_planted_scenarios_change_only_what_they_plant(
+    raw_dir: Path, planted_dir: Path, manifest: dict[str, Any]
+) -> None:
+    planted = json.loads((planted_dir / gen.MANIFEST_NAME).read_text(encoding="utf-8"))["truth"]["scenarios"]
+    assert manifest["truth"]["scenarios"] == {}, "every scenario is off by default"
+    assert set(planted) == {"drifting_annotator", "agreement_drop", "late_project"}
+    before, after = _hashes(raw_dir), _hashes(planted_dir)
+    assert sorted(before) == sorted(after)
+    changed = {name for name in before if before[name] != after[name]}
+    assert "projects.csv" in changed and any(name.startswith("annotations") for name in changed)
+    assert all(name.startswith("annotations") for name in changed - {"projects.csv", gen.MANIFEST_NAME})
+
+    c = duckdb.connect()
+    c.execute("SET TimeZone = 'UTC'")
+    _annotation_labels(c, raw_dir, "before")
+    _annotation_labels(c, planted_dir, "after")
+    c.execute(f"CREATE VIEW items AS SELECT * FROM read_parquet('{raw_dir}/items.parquet')")
+    c.execute(
+        f"CREATE VIEW gold AS SELECT item_id, label FROM read_csv('{raw_dir}/gold_labels_honeypot.csv', "
+        f"all_varchar = true) WHERE label IN ({LABEL_LIST})"
+    )
+    drift, drop = planted["drifting_annotator"], planted["agreement_drop"]
+    in_drift = f"(b.annotator_id = '{drift['annotator_id']}' AND b.submitted >= TIMESTAMPTZ '{drift['from']}')"
+    in_drop = (
+        f"(b.project_id = '{drop['project_id']}' AND i.created_at >= '{drop['items_created_from']}' "
+        f"AND i.created_at < '{drop['items_created_before']}')"
+    )
+    rows = c.execute(f"""
+        SELECT {in_drift} AS drifting, {in_drop} AS dropping,
+               count(*) AS n, count(*) FILTER (WHERE b.label <> a.label) AS n_changed,
+               avg((b.label = g.label)::INT) FILTER (WHERE g.label IS NOT NULL) AS accuracy_before,
+               avg((a.label = g.label)::INT) FILTER (WHERE g.label IS NOT NULL) AS accuracy_after,
+               count(g.label) AS n_gold
+        FROM before AS b
+        JOIN after AS a USING (annotation_id)
+        JOIN items AS i ON i.item_id = b.item_id
+        LEFT JOIN gold AS g ON g.item_id = b.item_id
+        GROUP BY ALL
+    """).df().set_index(["drifting", "dropping"])
+    assert c.execute("SELECT count(*) FROM before").fetchone() == c.execute("SELECT count(*) FROM after").fetchone()
+    # outside the planted annotator-days and project-week not one label changes
+    assert rows.loc[(False, False), "n_changed"] == 0
+    for key in [(True, False), (False, True)]:
+        got = rows.loc[key]
+        assert got.n_changed > 0.15 * got.n and got.n_gold >= 5, (key, got)
+        assert got.accuracy_after < got.accuracy_before - 0.2, (key, got)
+
+    # the project-week's pairwise agreement (share of agreeing annotator pairs per item) drops too
+    agreement = {}
+    for table in ("before", "after"):
+        agreement[table] = c.execute(f"""
+            SELECT avg((x.label = y.label)::INT)
+            FROM {table} AS x
+            JOIN {table} AS y ON x.item_id = y.item_id AND x.annotation_id < y.annotation_id
+            JOIN items AS i ON i.item_id = x.item_id
+            JOIN before AS b ON b.annotation_id = x.annotation_id
+            WHERE {in_drop}
+        """).fetchone()[0]
+    assert agreement["after"] < agreement["before"] - 0.2, agreement
+
+    projects = c.execute(f"SELECT * FROM read_csv('{planted_dir}/projects.csv', all_varchar = true)").df()
+    late = projects.set_index("project_id").loc[planted["late_project"]["project_id"]]
+    assert late.due_date == planted["late_project"]["due_date"]
+    # at the last 7 days' completion rate (items with their 3 judgements) it cannot finish by the due date
+    completed, recent = c.execute(f"""
+        WITH done AS (
+            SELECT item_id, max(submitted) AS completed_at FROM after
+            WHERE project_id = '{late.name}' GROUP BY item_id HAVING count(*) >= 3
+        )
+        SELECT count(*), count(*) FILTER (WHERE completed_at >= TIMESTAMPTZ '{drift["from"]}') FROM done
+    """).fetchone()
+    days_needed = (int(late.target_items) - completed) / (recent / 7)
+    cutoff = datetime.fromisoformat(manifest["period"]["cutoff"].replace("Z", "+00:00")).date()
+    due = datetime.fromisoformat(late.due_date).date()
+    assert days_needed > 2 * (due - cutoff).days > 0

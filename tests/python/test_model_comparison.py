@@ -297,49 +297,64 @@ def test_model_vs_annotators_matches_cohen_kappa_score(comparison: dict[str, Any
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from labelhouse.generate import generate
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, Any]]]:
+    """The demo warehouse and the generator's planted facts per model."""
+    from labelhouse.demo import generate
 
     raw = tmp_path_factory.mktemp("demo_raw")
-    generate(raw, n_annotations=60_000, seed=42)
+    models = generate(raw, n_annotations=60_000, seed=42)["truth"]["models"]
+    assert len(models) >= 2, "the demo has several classifiers"
     warehouse = tmp_path_factory.mktemp("demo_wh") / "w.duckdb"
-    return _build(
+    built = _build(
         raw, warehouse, "path:models/staging +fct_model_version_comparison +fct_model_eval +fct_model_calibration"
     )
+    return built, models
 
 
-def test_demo_better_version_wins_with_evidence(demo: Path) -> None:
+def test_demo_better_version_wins_with_evidence(demo: tuple[Path, dict[str, dict[str, Any]]]) -> None:
+    warehouse, models = demo
     comparison = query_df(
-        demo,
-        "select label, n_positive, b, c, p_value, better_version from marts.fct_model_version_comparison "
-        "where model_name = 'safety-classifier' and truth_source = 'all'",
+        warehouse,
+        "select model_name, version_a, version_b, label, n_positive, b, c, p_value, better_version "
+        "from marts.fct_model_version_comparison where truth_source = 'all'",
     )
-    assert len(comparison) == len(LABELS)
-    # v2 never loses, and wins significantly on every label with enough positives to tell
-    assert (comparison.c > comparison.b).all()
-    assert not (comparison.better_version == "v1").any()
-    common = comparison[comparison.n_positive >= 50]
-    assert len(common) >= 4
-    assert (common.better_version == "v2").all() and (common.p_value < 0.01).all()
+    assert sorted(comparison.model_name.unique()) == sorted(models)
+    for name, truth in models.items():
+        rows = comparison[comparison.model_name == name]
+        assert len(rows) == len(LABELS), name
+        assert (rows.version_a == "v1").all() and (rows.version_b == "v2").all()
+        # b = items v1 gets right and v2 wrong: the planted better version never loses...
+        wins, losses = (rows.c, rows.b) if truth["better_version"] == "v2" else (rows.b, rows.c)
+        assert (wins > losses).all(), name
+        assert not (rows.better_version == truth["worse_version"]).any(), name
+        # ... and wins significantly on every label with enough positives to tell
+        common = rows[rows.n_positive >= 50]
+        assert len(common) >= 4, name
+        assert (common.better_version == truth["better_version"]).all() and (common.p_value < 0.01).all(), name
 
 
-def test_demo_calibration_shows_the_miscalibrated_version(demo: Path) -> None:
-    bins = query_df(
-        demo,
-        "select label, model_version, n_items, calibration_gap from marts.fct_model_calibration "
-        "where model_name = 'safety-classifier' and language = 'all' and truth_source = 'all'",
-    )
-    bins["weighted_gap"] = bins.n_items * bins.calibration_gap.abs()
-    per_version = bins.groupby(["label", "model_version"])[["weighted_gap", "n_items"]].sum()
-    table_ece = (per_version.weighted_gap / per_version.n_items).unstack()
-    assert len(table_ece) == len(LABELS)
-    assert (table_ece.v1 > 2 * table_ece.v2).all()
-    ece = query_df(
-        demo,
-        "select label, model_version, ece, brier_score, roc_auc from marts.fct_model_eval "
-        "where model_name = 'safety-classifier' and language = 'all' and truth_source = 'all'",
-    ).pivot(index="label", columns="model_version")
-    assert len(ece) == len(LABELS)
-    np.testing.assert_allclose(ece[("ece", "v1")], table_ece.v1.loc[ece.index], rtol=0, atol=TOL)
-    assert (ece[("brier_score", "v1")] > ece[("brier_score", "v2")]).all()
-    assert (ece[("roc_auc", "v1")] < ece[("roc_auc", "v2")]).all()
+def test_demo_calibration_shows_the_miscalibrated_version(demo: tuple[Path, dict[str, dict[str, Any]]]) -> None:
+    warehouse, models = demo
+    for name, truth in models.items():
+        off, better, worse = truth["miscalibrated_version"], truth["better_version"], truth["worse_version"]
+        calibrated = next(v for v in truth["versions"] if v != off)
+        bins = query_df(
+            warehouse,
+            "select label, model_version, n_items, calibration_gap from marts.fct_model_calibration "
+            f"where model_name = '{name}' and language = 'all' and truth_source = 'all'",
+        )
+        bins["weighted_gap"] = bins.n_items * bins.calibration_gap.abs()
+        per_version = bins.groupby(["label", "model_version"])[["weighted_gap", "n_items"]].sum()
+        table_ece = (per_version.weighted_gap / per_version.n_items).unstack()
+        assert len(table_ece) == len(LABELS), name
+        assert (table_ece[off] > 2 * table_ece[calibrated]).all(), name
+        ece = query_df(
+            warehouse,
+            "select label, model_version, ece, brier_score, roc_auc from marts.fct_model_eval "
+            f"where model_name = '{name}' and language = 'all' and truth_source = 'all'",
+        ).pivot(index="label", columns="model_version")
+        assert len(ece) == len(LABELS), name
+        np.testing.assert_allclose(ece[("ece", off)], table_ece[off].loc[ece.index], rtol=0, atol=TOL)
+        assert (ece[("brier_score", worse)] > ece[("brier_score", better)]).all(), name
+        assert (ece[("roc_auc", worse)] < ece[("roc_auc", better)]).all(), name
+

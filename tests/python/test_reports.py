@@ -37,7 +37,7 @@ def demo_site() -> tuple[Path, Path, Path]:
     every block of every page has data.
     """
     from labelhouse.build import build
-    from labelhouse.generate import generate
+    from labelhouse.demo import generate
 
     root = Path(tempfile.mkdtemp(prefix="lh-report-tests-"))
     atexit.register(shutil.rmtree, root, True)

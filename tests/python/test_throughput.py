@@ -14,10 +14,10 @@ from conftest import labelhouse_build
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from labelhouse.generate import generate
+    from labelhouse.demo import generate
 
     raw = tmp_path_factory.mktemp("throughput") / "raw"
-    generate(raw, n_annotations=5000, seed=11, progress=lambda _: None)
+    generate(raw, n_annotations=5000, seed=11)
     # whole-minute handle times (ties in most annotator-days) and some judgements without a start
     con = duckdb.connect()
     for f in sorted(raw.glob("annotations*.parquet")):

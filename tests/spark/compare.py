@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from labelhouse.dbt import DbtResult, run_dbt  # noqa: E402
-from labelhouse.generate import generate  # noqa: E402
+from labelhouse.demo import generate  # noqa: E402
 from labelhouse.spark import build_on_spark, prepare_environment, read_table  # noqa: E402
 
 TOLERANCE = 1e-9

@@ -1,10 +1,19 @@
 -- One row per project and unordered annotator pair (annotator_a < annotator_b) with at least
 -- one shared item: how often the two agree on the items both judged (latest judgement of
--- each), raw and as Cohen's kappa from their 2-way table.
+-- each), raw and as Cohen's kappa from their 2-way table; weighted kappas on the labels'
+-- severity positions where every judged label of the project has a severity.
 with
 
 cells as (
     select * from {{ ref('int_annotator_pair_cells') }}
+),
+
+judgement_cells as (
+    select * from {{ ref('int_annotator_judgement_cells') }}
+),
+
+labels as (
+    select * from {{ ref('stg_raw__labels') }}
 ),
 
 pair_cells as (
@@ -74,6 +83,103 @@ marginal_products as (
     group by project_id, annotator_a, annotator_b
 ),
 
+judged_labels as (
+    select distinct
+        project_id,
+        label
+    from judgement_cells
+),
+
+project_labels as (
+    -- every label judged in the project, with its severity (NULL when it has none)
+    select
+        judged_labels.project_id,
+        judged_labels.label,
+        labels.severity
+    from judged_labels
+    left join labels
+        on judged_labels.label = labels.label
+),
+
+projects_with_severity as (
+    select project_id
+    from project_labels
+    group by project_id
+    having count(severity) = count(*)
+),
+
+label_positions as (
+    -- the label's 0-based position among the project's sorted distinct severities (labels
+    -- sharing a severity share a position), for projects where every label has one
+    select
+        project_labels.project_id,
+        project_labels.label,
+        dense_rank() over (partition by project_labels.project_id order by project_labels.severity) - 1
+            as severity_position
+    from project_labels
+    inner join projects_with_severity
+        on project_labels.project_id = projects_with_severity.project_id
+),
+
+observed_weights as (
+    select
+        pair_cells.project_id,
+        pair_cells.annotator_a,
+        pair_cells.annotator_b,
+        cast(sum(pair_cells.n_items * abs(position_a.severity_position - position_b.severity_position)) as bigint)
+            as observed_linear,
+        cast(sum(
+            pair_cells.n_items
+            * (position_a.severity_position - position_b.severity_position)
+            * (position_a.severity_position - position_b.severity_position)
+        ) as bigint) as observed_quadratic
+    from pair_cells
+    inner join label_positions as position_a
+        on pair_cells.project_id = position_a.project_id and pair_cells.label_a = position_a.label
+    inner join label_positions as position_b
+        on pair_cells.project_id = position_b.project_id and pair_cells.label_b = position_b.label
+    group by pair_cells.project_id, pair_cells.annotator_a, pair_cells.annotator_b
+),
+
+position_marginals as (
+    select
+        label_marginals.project_id,
+        label_marginals.annotator_a,
+        label_marginals.annotator_b,
+        label_positions.severity_position,
+        cast(sum(label_marginals.n_a) as bigint) as n_a,
+        cast(sum(label_marginals.n_b) as bigint) as n_b
+    from label_marginals
+    inner join label_positions
+        on label_marginals.project_id = label_positions.project_id and label_marginals.label = label_positions.label
+    group by
+        label_marginals.project_id, label_marginals.annotator_a, label_marginals.annotator_b,
+        label_positions.severity_position
+),
+
+expected_weights as (
+    -- sum_ij w_ij a_i b_j over the two raters' position marginals
+    select
+        marginal_a.project_id,
+        marginal_a.annotator_a,
+        marginal_a.annotator_b,
+        cast(sum(
+            marginal_a.n_a * marginal_b.n_b * abs(marginal_a.severity_position - marginal_b.severity_position)
+        ) as bigint) as expected_linear,
+        cast(sum(
+            marginal_a.n_a * marginal_b.n_b
+            * (marginal_a.severity_position - marginal_b.severity_position)
+            * (marginal_a.severity_position - marginal_b.severity_position)
+        ) as bigint) as expected_quadratic
+    from position_marginals as marginal_a
+    inner join position_marginals as marginal_b
+        on
+            marginal_a.project_id = marginal_b.project_id
+            and marginal_a.annotator_a = marginal_b.annotator_a
+            and marginal_a.annotator_b = marginal_b.annotator_b
+    group by marginal_a.project_id, marginal_a.annotator_a, marginal_a.annotator_b
+),
+
 final as (
     select
         pair_totals.project_id,
@@ -84,13 +190,29 @@ final as (
         cast(pair_totals.n_agree as double) / pair_totals.n_shared_items as percent_agreement,
         {{ cohen_kappa(
             'pair_totals.n_agree', 'pair_totals.n_shared_items', 'marginal_products.sum_marginal_products'
-        ) }} as cohen_kappa
+        ) }} as cohen_kappa,
+        {{ weighted_kappa(
+            'observed_weights.observed_linear', 'pair_totals.n_shared_items', 'expected_weights.expected_linear'
+        ) }} as weighted_kappa_linear,
+        {{ weighted_kappa(
+            'observed_weights.observed_quadratic', 'pair_totals.n_shared_items', 'expected_weights.expected_quadratic'
+        ) }} as weighted_kappa_quadratic
     from pair_totals
     inner join marginal_products
         on
             pair_totals.project_id = marginal_products.project_id
             and pair_totals.annotator_a = marginal_products.annotator_a
             and pair_totals.annotator_b = marginal_products.annotator_b
+    left join observed_weights
+        on
+            pair_totals.project_id = observed_weights.project_id
+            and pair_totals.annotator_a = observed_weights.annotator_a
+            and pair_totals.annotator_b = observed_weights.annotator_b
+    left join expected_weights
+        on
+            pair_totals.project_id = expected_weights.project_id
+            and pair_totals.annotator_a = expected_weights.annotator_a
+            and pair_totals.annotator_b = expected_weights.annotator_b
 )
 
 select * from final

@@ -2,7 +2,9 @@
 -- project (an annotator's reliability is a property of the person, and the pooled row has
 -- enough gold to judge it when each project alone has a handful): accuracy on gold items
 -- (with a Wilson 95% interval), Cohen's kappa against gold, agreement with the leave-one-out
--- consensus of the other annotators, and self-consistency on items judged more than once.
+-- consensus of the other annotators, latent accuracy (the expected share of the annotator's
+-- judgements that equal the Dawid-Skene latent truth of int_latent_confusion, where gold is
+-- scarce), and self-consistency on items judged more than once.
 -- Inter-annotator figures use each annotator's latest judgement of an item; the repeats only
 -- feed the self_* columns.
 -- is_flagged marks an annotator for review when either
@@ -31,6 +33,10 @@ repeat_cells_by_project as (
 
 annotators as (
     select * from {{ ref('stg_raw__annotators') }}
+),
+
+latent_confusion_by_project as (
+    select * from {{ ref('int_latent_confusion') }}
 ),
 
 submitted_by_project as (
@@ -94,6 +100,29 @@ repeat_cells as (
         label_later,
         n_pairs
     from repeat_cells_by_project
+),
+
+latent_matches_by_project as (
+    -- expected judgements equal to the latent truth: the confusion matrix's diagonal counts
+    select
+        project_id,
+        annotator_id,
+        sum(case when observed_label = true_label then expected_count else 0 end) as expected_matches,
+        sum(expected_count) as n_judgements
+    from latent_confusion_by_project
+    group by project_id, annotator_id
+),
+
+latent_matches as (
+    select * from latent_matches_by_project
+    union all
+    select
+        'all' as project_id,
+        annotator_id,
+        sum(expected_matches) as expected_matches,
+        sum(n_judgements) as n_judgements
+    from latent_matches_by_project
+    group by annotator_id
 ),
 
 graded as (
@@ -220,6 +249,7 @@ scored as (
             as gold_accuracy_ci_high,
         {{ cohen_kappa('graded.n_gold_correct', 'graded.n_gold_annotations',
             'gold_marginal_products.sum_marginal_products') }} as cohen_kappa_vs_gold,
+        {{ safe_divide('latent_matches.expected_matches', 'latent_matches.n_judgements') }} as latent_accuracy,
         graded.n_consensus_judgements,
         {{ safe_divide('graded.n_consensus_agree', 'graded.n_consensus_judgements') }}
             as agreement_with_consensus,
@@ -246,6 +276,10 @@ scored as (
         on
             submitted.project_id = repeat_marginal_products.project_id
             and submitted.annotator_id = repeat_marginal_products.annotator_id
+    left join latent_matches
+        on
+            submitted.project_id = latent_matches.project_id
+            and submitted.annotator_id = latent_matches.annotator_id
     left join annotators on submitted.annotator_id = annotators.annotator_id
 ),
 
@@ -275,6 +309,7 @@ final as (
         gold_accuracy_ci_low,
         gold_accuracy_ci_high,
         cohen_kappa_vs_gold,
+        latent_accuracy,
         n_consensus_judgements,
         agreement_with_consensus,
         n_repeat_pairs,

@@ -1,0 +1,247 @@
+"""Cross-check the Dawid-Skene latent truth of the quality marts against crowd-kit's DawidSkene.
+
+One raw directory holds generated projects (2 to 9 raters per item, missing judgements, 2 to 8
+labels, skewed priors, a spammer who answers at random, an adversarial annotator who avoids
+the true label, repeats by the same annotator), each its own project; it is built twice (the
+defaults, 50 iterations and tol 1e-5, where the early stop ends most projects and a few run all
+50, and 7 iterations with tol -1e9, where none stops early). Every project's posteriors and
+confusion matrices are compared with crowd-kit 1.4.2's DawidSkene(n_iter, tol) fitted on that
+project's latest judgements, to 1e-6, and so are the iteration counts (len(loss_history_)) and
+fct_annotator_quality.latent_accuracy (the mean of crowd-kit's posterior of the label given).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import query_df
+from crowdkit.aggregation import DawidSkene
+
+from labelhouse.dbt import run_dbt
+
+TOL = 1e-6
+START = pd.Timestamp("2026-09-07")
+SELECT = "int_latent_posterior int_latent_confusion fct_item_latent_truth fct_item_latent_posterior"
+SELECT += " fct_annotator_latent_confusion fct_annotator_quality"
+
+
+@dataclass
+class Case:
+    """One generated project."""
+
+    project_id: str
+    n_items: int
+    n_labels: int
+    raters: tuple[int, int]  # min, max judgements per item
+    pool: int  # annotators available
+    accuracy: float  # probability an honest annotator gives the true label
+    spammers: int = 0  # annotators answering uniformly at random
+    adversaries: int = 0  # annotators never giving the true label
+    skew: float = 1.0  # Dirichlet concentration of the true-label prior
+    repeat_rate: float = 0.0
+
+
+CASES = [
+    Case("binary_3", 120, 2, (3, 3), 5, 0.8, spammers=1),
+    Case("eight_labels", 150, 8, (2, 9), 12, 0.7, spammers=1, adversaries=1),
+    Case("two_raters", 200, 3, (2, 2), 4, 0.75, adversaries=1),
+    Case("skewed", 300, 4, (2, 6), 9, 0.85, spammers=2, skew=0.3, repeat_rate=0.1),
+    Case("sparse_many", 80, 5, (1, 9), 15, 0.6, spammers=1, adversaries=1),
+    Case("noisy", 100, 2, (2, 4), 6, 0.55, spammers=2, adversaries=2),
+]
+
+
+def _random_cases(seed: int, n: int) -> list[Case]:
+    rng = np.random.default_rng(seed)
+    cases = []
+    for k in range(n):
+        lo = int(rng.integers(1, 4))
+        hi = int(rng.integers(max(lo, 2), 10))
+        cases.append(
+            Case(
+                f"random_{k}",
+                int(rng.integers(30, 160)),
+                int(rng.integers(2, 9)),
+                (lo, hi),
+                int(rng.integers(hi, hi + 8)),
+                float(rng.uniform(0.4, 0.95)),
+                spammers=int(rng.integers(0, 3)),
+                adversaries=int(rng.integers(0, 2)),
+                skew=float(rng.choice([0.3, 1.0, 5.0])),
+            )
+        )
+    return cases
+
+
+ALL_CASES = CASES + _random_cases(15, 8)
+
+
+def _generate_case(case: Case, rng: np.random.Generator) -> list[dict[str, Any]]:
+    labels = [f"l{i}" for i in range(case.n_labels)]
+    prior = rng.dirichlet(np.full(case.n_labels, case.skew))
+    kinds = ["spammer"] * case.spammers + ["adversary"] * case.adversaries
+    kinds += ["honest"] * (case.pool - len(kinds))
+    annotators = [f"{case.project_id}_w{i}" for i in range(case.pool)]
+    rows: list[dict[str, Any]] = []
+    for t in range(case.n_items):
+        truth = int(rng.choice(case.n_labels, p=prior))
+        n = int(rng.integers(case.raters[0], case.raters[1] + 1))
+        for w in rng.choice(case.pool, size=min(n, case.pool), replace=False):
+            kind = kinds[w]
+            if kind == "spammer":
+                label = int(rng.integers(case.n_labels))
+            elif kind == "adversary":
+                label = int(rng.choice([c for c in range(case.n_labels) if c != truth]))
+            else:
+                others = [c for c in range(case.n_labels) if c != truth]
+                label = truth if rng.random() < case.accuracy else int(rng.choice(others))
+            at = START + pd.Timedelta(minutes=int(rng.integers(0, 60 * 24 * 14)))
+            row = {"item_id": f"{case.project_id}_i{t}", "project_id": case.project_id,
+                   "annotator_id": annotators[w], "label": labels[label], "submitted_at": at}
+            if rng.random() < case.repeat_rate:  # an earlier judgement, superseded by the one above
+                rows.append({**row, "label": labels[int(rng.integers(case.n_labels))],
+                             "submitted_at": at - pd.Timedelta(hours=1)})
+            rows.append(row)
+    return rows
+
+
+def _write_raw(raw: Path) -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    rows: list[dict[str, Any]] = []
+    for case in ALL_CASES:
+        rows += _generate_case(case, rng)
+    df = pd.DataFrame(rows)
+    df["annotation_id"] = [f"a{k:06d}" for k in range(len(df))]
+    raw.mkdir(parents=True, exist_ok=True)
+    out = df.copy()
+    out["submitted_at"] = out["submitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out[["annotation_id", "item_id", "project_id", "annotator_id", "label", "submitted_at"]].to_csv(
+        raw / "annotations.csv", index=False
+    )
+    labels = sorted(df["label"].unique())
+    pd.DataFrame({"label": labels}).to_csv(raw / "labels.csv", index=False)
+    return df
+
+
+def _latest(df: pd.DataFrame) -> pd.DataFrame:
+    ordered = df.sort_values(["submitted_at", "annotation_id"])
+    latest = ordered.groupby(["item_id", "annotator_id"], as_index=False).tail(1)
+    return latest.rename(columns={"item_id": "task", "annotator_id": "worker"})
+
+
+def _build(raw: Path, warehouse: Path, **dbt_vars: Any) -> Path:
+    args = ["build", "--select", f"+{SELECT.replace(' ', ' +')}", "--indirect-selection", "cautious"]
+    result = run_dbt(args, warehouse=warehouse, raw_dir=raw, extra_vars=dbt_vars)
+    if not result.success:
+        failed = "\n".join(f"  {n['name']}: {n['status']} {n['message']}" for n in result.failures())
+        raise AssertionError(f"dbt build failed: {result.error or ''}\n{failed}")
+    return warehouse
+
+
+@dataclass
+class Built:
+    judgements: pd.DataFrame
+    warehouse: Path
+    n_iter: int
+    tol: float
+
+
+RUNS = {"early_stop": {"latent_max_iterations": 50, "latent_tolerance": 1e-5},
+        "fixed_iterations": {"latent_max_iterations": 7, "latent_tolerance": -1e9}}
+
+
+@pytest.fixture(scope="module", params=list(RUNS))
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    tmp = tmp_path_factory.mktemp(f"latent_{request.param}")
+    df = _write_raw(tmp / "raw")
+    dbt_vars = RUNS[request.param]
+    warehouse = _build(tmp / "raw", tmp / "warehouse.duckdb", **dbt_vars)
+    yield Built(_latest(df), warehouse, dbt_vars["latent_max_iterations"], dbt_vars["latent_tolerance"])
+
+
+def _reference(built: Built, project_id: str) -> DawidSkene:
+    data = built.judgements[built.judgements["project_id"] == project_id][["task", "worker", "label"]]
+    return DawidSkene(n_iter=built.n_iter, tol=built.tol).fit(data)
+
+
+def test_posteriors_match_crowdkit(built: Built) -> None:
+    posterior = query_df(built.warehouse, "select * from marts.fct_item_latent_posterior")
+    for case in ALL_CASES:
+        ds = _reference(built, case.project_id)
+        ours = posterior[posterior["project_id"] == case.project_id].pivot(
+            index="item_id", columns="label", values="probability"
+        )
+        expected = ds.probas_.rename_axis(index="item_id", columns="label")
+        assert sorted(ours.columns) == sorted(expected.columns), case.project_id
+        ours = ours.loc[expected.index, expected.columns]
+        diff = np.abs(ours.to_numpy() - expected.to_numpy()).max()
+        assert diff < TOL, f"{case.project_id}: posterior differs by {diff:.3g}"
+
+
+def test_iteration_counts_match_crowdkit(built: Built) -> None:
+    truth = query_df(built.warehouse, "select project_id, max(n_iterations) as n from marts.fct_item_latent_truth "
+                     "group by project_id")
+    counts = dict(zip(truth["project_id"], truth["n"], strict=True))
+    stopped_early = 0
+    for case in ALL_CASES:
+        ds = _reference(built, case.project_id)
+        assert counts[case.project_id] == len(ds.loss_history_), case.project_id
+        stopped_early += len(ds.loss_history_) < built.n_iter
+    if built.tol > 0:
+        assert stopped_early > len(ALL_CASES) // 2, "the early stop should end most generated projects"
+    else:
+        assert stopped_early == 0
+
+
+def test_confusion_matches_crowdkit(built: Built) -> None:
+    confusion = query_df(built.warehouse, "select * from marts.fct_annotator_latent_confusion")
+    for case in ALL_CASES:
+        ds = _reference(built, case.project_id)
+        expected = ds.errors_.stack().rename("expected").reset_index()
+        expected.columns = ["annotator_id", "observed_label", "true_label", "expected"]
+        ours = confusion[confusion["project_id"] == case.project_id]
+        merged = expected.merge(ours, on=["annotator_id", "observed_label", "true_label"], how="outer")
+        assert merged["probability"].notna().all() and merged["expected"].notna().all(), case.project_id
+        diff = (merged["probability"] - merged["expected"]).abs().max()
+        assert diff < TOL, f"{case.project_id}: confusion differs by {diff:.3g}"
+
+
+def test_latent_label_is_the_most_probable(built: Built) -> None:
+    truth = query_df(built.warehouse, "select * from marts.fct_item_latent_truth")
+    for case in ALL_CASES[:4]:
+        ds = _reference(built, case.project_id)
+        ours = truth[truth["project_id"] == case.project_id].set_index("item_id")
+        expected = ds.probas_.max(axis=1)
+        assert np.abs(ours.loc[expected.index, "latent_probability"].to_numpy() - expected.to_numpy()).max() < TOL
+        # where the maximum is clear, the label is crowd-kit's
+        clear = ds.probas_.apply(lambda r: np.sort(r.to_numpy())[-1] - np.sort(r.to_numpy())[-2] > 1e-6, axis=1)
+        labels = ds.labels_[clear]
+        assert (ours.loc[labels.index, "latent_label"] == labels).all(), case.project_id
+        counts = built.judgements[built.judgements["project_id"] == case.project_id].groupby("task").size()
+        assert (ours.loc[counts.index, "n_annotations"] == counts).all()
+
+
+def test_latent_accuracy_is_the_expected_share_matching_the_crowdkit_posterior(built: Built) -> None:
+    quality = query_df(built.warehouse, "select project_id, annotator_id, latent_accuracy, n_items_judged "
+                       "from marts.fct_annotator_quality").set_index(["project_id", "annotator_id"])
+    pooled_hits: dict[str, float] = {}
+    pooled_n: dict[str, int] = {}
+    for case in ALL_CASES:
+        ds = _reference(built, case.project_id)
+        data = built.judgements[built.judgements["project_id"] == case.project_id]
+        hit = ds.probas_.stack().rename("p")
+        matched = data.join(hit, on=["task", "label"])["p"]
+        by_worker = matched.groupby(data["worker"])
+        for worker, share in by_worker.mean().items():
+            got = quality.loc[(case.project_id, worker), "latent_accuracy"]
+            assert abs(got - share) < TOL, f"{case.project_id} {worker}: {got} != {share}"
+            pooled_hits[worker] = pooled_hits.get(worker, 0.0) + float(by_worker.sum()[worker])
+            pooled_n[worker] = pooled_n.get(worker, 0) + int(by_worker.size()[worker])
+    for worker, hits in pooled_hits.items():
+        assert abs(quality.loc[("all", worker), "latent_accuracy"] - hits / pooled_n[worker]) < TOL
