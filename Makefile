@@ -41,14 +41,16 @@ build: venv
 ## Every check: SQL and Python lint, the dbt build with its tests on demo data, pytest.
 test: venv lint dbt-test pytest
 
-## sqlfluff lint of the SQL and ruff check of the Python.
+## sqlfluff lint of the SQL (models, macros, tests and the report pages' SQL blocks) and ruff check of the Python.
 lint: venv
 	$(BIN)/sqlfluff lint $(SQL_PATHS) --processes 2 --disable-progress-bar
-	$(BIN)/ruff check $(wildcard $(PY_PATHS))
+	$(BIN)/python lint/page_sql.py
+	$(BIN)/ruff check $(wildcard $(PY_PATHS)) lint/page_sql.py
 
 ## Apply sqlfluff fix and ruff check --fix.
 fix: venv
 	$(BIN)/sqlfluff fix $(SQL_PATHS) --processes 2 --disable-progress-bar
+	$(BIN)/python lint/page_sql.py --fix
 	$(BIN)/ruff check --fix $(wildcard $(PY_PATHS))
 
 ## The gated build on demo data with the dbt unit tests, into warehouse/test/labelhouse.duckdb.

@@ -85,20 +85,57 @@ def _tooltip(fields: list[str], kinds: dict[str, str]) -> list[Any]:
     return tips
 
 
+def _derived_fields(
+    options: dict[str, Any], kinds: dict[str, str], where: str
+) -> tuple[dict[str, Any], dict[str, str], list[dict[str, Any]]]:
+    """Columns the chart derives in the browser: a list of columns as color or dash joins them into
+    one series field (`model_name model_version`), `fold: [a, b]` turns columns into (metric, value) rows."""
+    options, kinds = dict(options), dict(kinds)
+    transforms: list[dict[str, Any]] = []
+    fold = options.get("fold")
+    if fold is not None:
+        if not isinstance(fold, list) or not fold or any(c not in kinds for c in fold):
+            raise ReportPageError(f"{where}: fold must list result columns, e.g. fold: [precision, recall]")
+        key, value = options.get("fold_as", ["metric", "value"])
+        transforms.append({"fold": {"fold": fold, "as_": [key, value]}})
+        kinds[key], kinds[value] = "nominal", "quantitative"
+    for channel in ("color", "dash"):
+        cols = options.get(channel)
+        if not isinstance(cols, list):
+            continue
+        bad = [c for c in cols if c not in kinds]
+        if bad or not cols:
+            raise ReportPageError(
+                f"{where}: {channel}: columns {bad} are not in the query's result ({', '.join(kinds)})")
+        name = f"{channel}_series"
+        expr = " + ' ' + ".join(f"datum['{c}']" for c in cols)
+        transforms.append({"calculate": {name: expr}})
+        kinds[name] = "nominal"
+        options[channel] = name
+        options.setdefault(f"{channel}_title", " ".join(c.replace("_", " ") for c in cols))
+        options["tooltip"] = [*cols, *[t for t in options.get("tooltip", []) or [] if t not in cols]]
+    return options, kinds, transforms
+
+
 def chart_spec(options: dict[str, Any], kinds: dict[str, str], where: str) -> dict[str, Any]:
     """The Vega-Lite spec (a dict) of one chart block; `kinds` maps column -> temporal|quantitative|nominal."""
     mark = options.get("type", "line")
+    options, kinds, transforms = _derived_fields(options, kinds, where)
     if mark not in MARKS:
         raise ReportPageError(f"{where}: chart type '{mark}' is not one of {', '.join(MARKS)}")
     for key in ("x", "y", "color", "column", "n", "text", "size", "detail", "dash"):
-        col = options.get(key)
-        if col is not None and col not in kinds:
-            raise ReportPageError(f"{where}: {key}: column '{col}' is not in the query's result ({', '.join(kinds)})")
+        for col in options.get(key) if isinstance(options.get(key), list) else [options.get(key)]:
+            if col is not None and col not in kinds:
+                raise ReportPageError(
+                    f"{where}: {key}: column '{col}' is not in the query's result ({', '.join(kinds)})")
     ci = options.get("ci")
     if ci is not None and (not isinstance(ci, list) or len(ci) != 2 or any(c not in kinds for c in ci)):
         raise ReportPageError(f"{where}: ci must name two result columns [low, high]")
 
     base = alt.Chart(alt.Data(name=DATA_NAME))
+    for transform in transforms:
+        base = base.transform_fold(**transform["fold"]) if "fold" in transform else base.transform_calculate(
+            **transform["calculate"])
     enc: dict[str, Any] = {}
     x, y = options.get("x"), options.get("y")
     if x:
@@ -117,7 +154,8 @@ def chart_spec(options: dict[str, Any], kinds: dict[str, str], where: str) -> di
                                 legend=alt.Legend(orient="bottom", columns=options.get("legend_columns", 4),
                                                   labelLimit=220))
     if options.get("detail"):
-        enc["detail"] = alt.Detail(field=options["detail"], type="nominal")
+        details = options["detail"] if isinstance(options["detail"], list) else [options["detail"]]
+        enc["detail"] = [alt.Detail(field=d, type="nominal") for d in details]
     if options.get("dash"):
         enc["strokeDash"] = alt.StrokeDash(field=options["dash"], type="nominal",
                                            title=_title(options, "dash", options["dash"]),

@@ -4,6 +4,10 @@ dbt's docs page is one file that fetches manifest.json and catalog.json, which b
 from file://, so the site uses the `--static` page (both embedded). Its usage tracker loads a
 script from a CDN only when the manifest says usage stats are on; labelhouse always turns them
 off, and the tracker switch is also forced off in the page in case a manifest says otherwise.
+Two leftovers of dbt's page template would make the browser fetch URLs that do not exist (404s
+in the console): icons bound with `xlink:href="{{ getIcon(...) }}"`, fetched before Angular fills
+them in (ng-attr-xlink:href sets the attribute only once interpolated), and a favicon link that
+is an unrendered `${require(...)}` (replaced by an empty data: icon).
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from typing import Any
 from labelhouse.errors import LabelhouseError
 
 _TRACKER_SWITCH = "track:p.send_anonymous_usage_stats"
+_UNRENDERED = {
+    'xlink:href="{{': 'ng-attr-xlink:href="{{',
+    "href=\"${require('./assets/favicons/favicon.ico')}\"": 'href="data:,"',
+}
 
 
 DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
@@ -53,6 +61,8 @@ def _write_docs(target: Path, docs_dir: Path) -> None:
     docs_dir.mkdir(parents=True, exist_ok=True)
     html = (target / "static_index.html").read_text(encoding="utf-8")
     html = html.replace(_TRACKER_SWITCH, "track:!1")
+    for unrendered, fixed in _UNRENDERED.items():
+        html = html.replace(unrendered, fixed)
     (docs_dir / "index.html").write_text(html, encoding="utf-8")
     for name in ("manifest.json", "catalog.json"):
         shutil.copyfile(target / name, docs_dir / name)

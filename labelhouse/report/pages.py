@@ -32,6 +32,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 KNOWN_FILTERS = {
     "project_id": "Project",
     "language": "Language",
+    "model_name": "Model",
     "model_version": "Model version",
     "label": "Label",
     "date": "Dates",
@@ -136,6 +137,9 @@ def parse_page(path: Path) -> Page:
     defaults = meta.get("defaults") or {}
     if not isinstance(defaults, dict) or any(k not in filters or k == "date" for k in defaults):
         raise _fail(path, "defaults must map filters of this page (not date) to a value, 'first' or 'last'")
+    required = meta.get("required") or []
+    if not isinstance(required, list) or any(r not in defaults for r in required):
+        raise _fail(path, "required must list filters that have a default (a chart that needs one value of them)")
     title = str(meta.get("title") or slug.replace("_", " ").capitalize())
     return Page(
         path=path,

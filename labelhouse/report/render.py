@@ -214,7 +214,9 @@ def render_page(page: Page, con: duckdb.DuckDBPyConnection, md: MarkdownIt) -> d
         elif default is not None and str(default) not in options:
             default = None
         filters.append({"key": f, "label": KNOWN_FILTERS[f], "options": options,
-                        "default": None if default is None else str(default)})
+                        "default": None if default is None else str(default),
+                        # a filter whose charts would overlay its values' data offers no "All"
+                        "required": f in (page.meta.get("required") or []) and bool(options)})
     payload = {
         "datasets": {n: {"columns": d.columns, "kinds": d.kinds, "rows": d.rows, "date_column": d.date_column}
                      for n, d in datasets.items() if n in used and d.available},

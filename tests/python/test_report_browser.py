@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from test_reports import demo_site
+from test_reports import demo_site, overlaid_series
 
 from labelhouse.report.pages import load_pages
 from labelhouse.report.render import DEFAULT_PAGES_DIR
@@ -248,15 +248,21 @@ def test_small_samples_are_greyed(server: str, watched: Watched) -> None:
 
 
 def test_dbt_docs_open_offline(server: str, watched: Watched) -> None:
+    failed: list[str] = []
+    watched.page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
+    watched.page.on("response", lambda r: failed.append(f"{r.url} ({r.status})") if r.status >= 400 else None)
     watched.page.goto(f"{server}/docs/index.html")
     # the embedded manifest has loaded when the project tree shows the report exposures
-    # (dbt's page itself 404s on two unrendered icon placeholders and its favicon: same host, harmless)
     watched.page.wait_for_function(
         "document.body.innerText.includes('Exposures') && document.body.innerText.includes('labelhouse')",
         timeout=30_000,
     )
+    # open a model's page too: the tree's icons and the model view must not fetch anything missing
+    watched.page.goto(f"{server}/docs/index.html#!/model/model.labelhouse.fct_model_eval")
+    watched.page.wait_for_function("document.body.innerText.includes('fct_model_eval')", timeout=30_000)
     watched.page.wait_for_timeout(500)
-    assert watched.outside == [], f"requests to other hosts: {watched.outside}"
+    assert failed == [], f"failed requests: {failed}"
+    watched.check_clean()
 
 
 def test_site_opens_from_file_url(browser: Any) -> None:
@@ -272,3 +278,124 @@ def test_site_opens_from_file_url(browser: Any) -> None:
         assert errors == []
     finally:
         page.close()
+
+
+SECOND_MODEL = "second-classifier"
+
+
+@functools.cache
+def two_model_site() -> tuple[Path, Path]:
+    """(warehouse, site) of demo exports plus a second model_name with versions v1 and v2.
+
+    The extra predictions are the demo's rows under another model name with scores pulled
+    towards 0.5 (score * 0.6 + 0.2), so its curves differ from the first model's; thresholds.csv
+    gets the matching rows.
+    """
+    import atexit
+    import shutil
+    import tempfile
+
+    from labelhouse.build import build
+    from labelhouse.generate import generate
+    from labelhouse.report import render_site
+
+    root = Path(tempfile.mkdtemp(prefix="lh-report-two-models-"))
+    atexit.register(shutil.rmtree, root, True)
+    raw = root / "raw"
+    generate(raw, n_annotations=20_000, seed=11)
+    con = duckdb.connect()
+    try:
+        for path in sorted(raw.glob("predictions_*.parquet")):
+            version = path.stem.rsplit("_", 1)[1]
+            con.execute(
+                f"copy (select * replace ('{SECOND_MODEL}' as model_name, round(score * 0.6 + 0.2, 3) as score) "
+                f"from read_parquet('{path}')) to '{raw / f'predictions_{SECOND_MODEL}_{version}.parquet'}' "
+                "(format parquet)"
+            )
+        thresholds = list(csv.DictReader((raw / "thresholds.csv").open(encoding="utf-8")))
+    finally:
+        con.close()
+    with (raw / "thresholds.csv").open("a", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(thresholds[0]))
+        for row in thresholds:
+            writer.writerow({**row, "model_name": SECOND_MODEL})
+    result = build(raw, root / "warehouse.duckdb", full_refresh=True, progress=lambda _: None)
+    site = render_site(result.warehouse, root / "site", progress=lambda _: None, raw_dir=raw, docs=False)
+    return result.warehouse, site
+
+
+@pytest.fixture(scope="module")
+def two_model_server() -> Iterator[str]:
+    _, site = two_model_site()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _line_series(page: Any, chart_id: str) -> list[dict[str, Any]]:
+    """Every line the chart's line layer draws: its grouping fields and the x values of its points."""
+    return page.evaluate(
+        """id => {
+            const lines = [];
+            (function walk(node) {
+                if (node.marktype === 'line') {
+                    // one line mark per group: its items are the line's points
+                    const pts = node.items.map(p => p.datum).filter(d => d && d.model_name !== undefined);
+                    if (pts.length) lines.push(pts);
+                    return;
+                }
+                (node.items || []).forEach(walk);
+            })(window.labelhouseReport.views[id].scenegraph().root);
+            return lines.map(pts => pts.map(d => ({model_name: d.model_name, model_version: d.model_version,
+                                                  label: d.label, language: d.language, metric: d.metric ?? null})));
+        }""",
+        chart_id,
+    )
+
+
+def test_two_models_are_told_apart_on_the_models_page(two_model_server: str, watched: Watched) -> None:
+    warehouse, _ = two_model_site()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        models = sorted(r[0] for r in con.execute("select distinct model_name from marts.fct_model_eval").fetchall())
+        n_series = con.execute(
+            "select count(distinct (model_name, model_version)) from marts.fct_model_eval").fetchone()[0]
+    finally:
+        con.close()
+    assert len(models) == 2 and n_series == 4
+    assert overlaid_series(two_model_site()[1]) == []
+    page = watched.open(f"{two_model_server}/model_evaluation.html")
+    # the model filter lists both models
+    assert page.locator("#filter-model_name option").all_inner_texts()[1:] == models
+    # every line of every curve chart holds one model, version, label and language (no zig-zag)
+    charts = page.locator("section.block-chart")
+    assert charts.count() >= 4
+    for i in range(charts.count()):
+        section = charts.nth(i)
+        lines = _line_series(page, section.get_attribute("id"))
+        block = section.get_attribute("data-block")
+        assert lines, f"chart {i} of '{block}' drew no line"
+        for line in lines:
+            assert len({tuple(sorted(p.items())) for p in line}) == 1, f"chart {i} of '{block}' mixes series"
+        # the default filters (label hate, every language pooled) leave one line per model and version
+        # (and per metric on the threshold chart)
+        shown = {(line[0]["model_name"], line[0]["model_version"]) for line in lines}
+        assert len(shown) == n_series, f"chart {i} of '{block}' draws {sorted(shown)}"
+        assert len(lines) == n_series * len({line[0]["metric"] for line in lines}), f"chart {i} of '{block}'"
+    # the metrics table says which model each row is
+    table = page.locator("section.block-table[data-block='eval']")
+    names = set(table.locator("tbody td[data-col='model_name']").all_inner_texts())
+    assert names == set(models)
+    # the model filter narrows tables and charts to one model
+    page.select_option("#filter-model_name", models[1])
+    page.wait_for_timeout(300)
+    assert set(table.locator("tbody td[data-col='model_name']").all_inner_texts()) == {models[1]}
+    for i in range(charts.count()):
+        lines = _line_series(page, charts.nth(i).get_attribute("id"))
+        assert lines and {p["model_name"] for line in lines for p in line} == {models[1]}
+    watched.check_clean()

@@ -218,6 +218,197 @@ def test_overview_figures_equal_the_warehouse() -> None:
     assert int(shown["open_backlog"]) == backlog
 
 
+def test_reporting_marts_equal_an_independent_computation() -> None:
+    """rpt_* figures the Overview shows, recomputed in pandas / the krippendorff package."""
+    import krippendorff
+    import numpy as np
+
+    _, warehouse, _ = demo_site()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        pooled = con.execute("select * from marts.rpt_agreement_weekly_pooled order by week").df()
+        counts = con.execute(
+            "select item_week, project_id, item_id, label, n_votes from intermediate.int_item_category_counts").df()
+        per_project = con.execute(
+            "select week, n_items, krippendorff_alpha from marts.fct_agreement_weekly where language = 'all'").df()
+        throughput = con.execute("select * from marts.rpt_overview_throughput").df()
+        daily = con.execute("select * from marts.fct_project_daily").df()
+        annotator_daily = con.execute("select * from marts.fct_annotator_daily").df()
+        headline = con.execute("select * from marts.rpt_model_headline order by model_name").df()
+        evals = con.execute(
+            "select * from marts.fct_model_eval where language = 'all' and truth_source = 'all'").df()
+        weekly = con.execute("select * from marts.rpt_project_weekly").df()
+        histogram = con.execute("select * from marts.rpt_handle_time_histogram").df()
+        handle = con.execute(
+            "select project_id, handle_seconds from intermediate.int_annotations where handle_seconds is not null").df()
+        moderation = con.execute(
+            "select * from marts.rpt_moderation_monthly where decided_by = 'all' order by decision_month").df()
+        by_label = con.execute("select * from marts.rpt_moderation_by_label").df()
+        decisions = con.execute(
+            "select date_trunc('month', decided_at) as month, label, decided_by, appealed_at is not null as appealed,"
+            " coalesce(appeal_outcome = 'overturned', false) as overturned"
+            " from staging.stg_raw__moderation_decisions").df()
+    finally:
+        con.close()
+
+    # pooled alpha: one reliability matrix (items x labels) per week over every project
+    assert len(pooled) == counts["item_week"].nunique() >= 2
+    assert list(pooled.sort_values("week", ascending=False)["weeks_back"]) == list(range(1, len(pooled) + 1))
+    for row in pooled.itertuples():
+        week = counts[counts["item_week"] == row.week]
+        matrix = week.pivot_table(index=["project_id", "item_id"], columns="label", values="n_votes",
+                                  aggfunc="sum", fill_value=0)
+        expected = krippendorff.alpha(value_counts=matrix.to_numpy(), level_of_measurement="nominal")
+        assert row.krippendorff_alpha == pytest.approx(expected, abs=1e-9), row.week
+        assert row.n_items == int((matrix.sum(axis=1) >= 2).sum())
+    # the pooled alpha is not the items-weighted average of the projects' alphas the page used to show
+    latest = pooled.loc[pooled["weeks_back"] == 1].iloc[0]
+    pp = per_project[(per_project["week"] == latest["week"]) & per_project["krippendorff_alpha"].notna()]
+    assert len(pp) >= 2
+    weighted = float(np.average(pp["krippendorff_alpha"], weights=pp["n_items"]))
+    assert abs(weighted - latest["krippendorff_alpha"]) > 1e-6
+
+    # week windows: days 0-6 before the last day against days 7-13
+    t = throughput.iloc[0]
+    last_day = daily["activity_date"].max()
+    back = (last_day - daily["activity_date"]).dt.days
+    week, prev = daily[back.between(0, 6)], daily[back.between(7, 13)]
+    assert pd_date(t["last_day"]) == pd_date(last_day)
+    assert t["n_annotations_week"] == week["n_annotations"].sum()
+    assert t["n_annotations_prev_week"] == prev["n_annotations"].sum()
+    assert t["items_completed_week"] == week["items_completed"].sum()
+    assert t["open_backlog"] == daily.loc[back == 0, "open_backlog"].sum()
+    assert t["open_backlog_prev_week"] == daily.loc[back == 7, "open_backlog"].sum()
+    assert t["sla_breach_rate_week"] == pytest.approx(week["n_sla_breached"].sum() / week["items_completed"].sum())
+    assert t["sla_breach_rate_prev_week"] == pytest.approx(prev["n_sla_breached"].sum() / prev["items_completed"].sum())
+    a_back = (last_day - annotator_daily["activity_date"]).dt.days
+    a_week = annotator_daily[a_back.between(0, 6)]
+    assert t["judgements_per_active_hour_week"] == pytest.approx(
+        a_week["n_timed_annotations"].sum() / a_week["active_hours"].sum())
+
+    # weekly project rates: ratios of the week's sums
+    daily["week"] = daily["activity_date"] - pd_timedelta(daily["activity_date"].dt.weekday)
+    a_dates = annotator_daily["activity_date"]
+    annotator_daily["week"] = a_dates - pd_timedelta(a_dates.dt.weekday)
+    sla = daily.groupby(["project_id", "week"])[["n_sla_breached", "items_completed"]].sum()
+    rate = annotator_daily.groupby(["project_id", "week"]).agg(
+        timed=("n_timed_annotations", "sum"), hours=("active_hours", "sum"), n=("annotator_id", "nunique"))
+    assert len(weekly) == len(sla.index.union(rate.index))
+    for row in weekly.itertuples():
+        key = (row.project_id, pd_date(row.week))
+        s_row = sla.loc[[k for k in sla.index if (k[0], pd_date(k[1])) == key][0]]
+        assert (row.n_sla_breached, row.items_completed) == (s_row.n_sla_breached, s_row.items_completed)
+        if s_row.items_completed:
+            assert row.sla_breach_rate == pytest.approx(s_row.n_sla_breached / s_row.items_completed)
+        r_key = [k for k in rate.index if (k[0], pd_date(k[1])) == key]
+        if r_key and rate.loc[r_key[0]].hours:
+            assert row.annotations_per_active_hour == pytest.approx(rate.loc[r_key[0]].timed / rate.loc[r_key[0]].hours)
+            assert row.n_annotators == rate.loc[r_key[0]].n
+    # handle-time histogram: numpy's bin edges on the raw handle times
+    for project, times in handle.groupby("project_id")["handle_seconds"]:
+        edges = np.arange(0, 600 + 15, 15, dtype=float)
+        counts, _ = np.histogram(np.minimum(times.to_numpy(dtype=float), 600.0), bins=[*edges, np.inf])
+        got = histogram[histogram["project_id"] == project].set_index("handle_seconds_bin")["n_annotations"]
+        # the last bin [600, inf) holds every capped time, labelled 600
+        expected = {float(e): int(c) for e, c in zip(edges, counts, strict=True) if c}
+        assert {float(k): int(v) for k, v in got.items()} == expected, project
+
+    # moderation: overturned / appealed decisions per month, from the staged decisions themselves
+    by_month = decisions.groupby("month").agg(n=("appealed", "size"), appealed=("appealed", "sum"),
+                                             overturned=("overturned", "sum"))
+    assert len(moderation) == len(by_month) >= 2
+    for row in moderation.itertuples():
+        month = by_month.loc[pd_date(row.decision_month) == by_month.index.astype(str).str[:10]].iloc[0]
+        assert (row.n_decisions, row.n_appealed, row.n_overturned) == (month.n, month.appealed, month.overturned)
+        assert row.overturn_rate == pytest.approx(month.overturned / month.appealed)
+    assert list(moderation.sort_values("decision_month", ascending=False)["months_back"]) == list(
+        range(1, len(moderation) + 1))
+    pooled_labels = decisions.groupby(["label", "decided_by"]).agg(
+        n=("appealed", "size"), appealed=("appealed", "sum"), overturned=("overturned", "sum"))
+    assert len(by_label) == len(pooled_labels)
+    for row in by_label.itertuples():
+        want = pooled_labels.loc[(row.label, row.decided_by)]
+        assert (row.n_decisions, row.n_appealed, row.n_overturned) == (want.n, want.appealed, want.overturned)
+        assert row.appeal_rate == pytest.approx(want.appealed / want.n)
+
+    # model headline: the greatest version against the one before, means over labels
+    assert list(headline["model_name"]) == sorted(evals["model_name"].unique())
+    for row in headline.itertuples():
+        versions = sorted(evals.loc[evals["model_name"] == row.model_name, "model_version"].unique(), reverse=True)
+        latest_eval = evals[(evals["model_name"] == row.model_name) & (evals["model_version"] == versions[0])]
+        assert row.latest_version == versions[0]
+        assert row.n_labels == len(latest_eval)
+        assert row.roc_auc_latest == pytest.approx(latest_eval["roc_auc"].mean())
+        assert row.f1_latest == pytest.approx(latest_eval["f1"].mean())
+        if len(versions) > 1:
+            before = evals[(evals["model_name"] == row.model_name) & (evals["model_version"] == versions[1])]
+            assert row.previous_version == versions[1]
+            assert row.roc_auc_previous == pytest.approx(before["roc_auc"].mean())
+
+
+def pd_date(value: object) -> str:
+    return str(value)[:10]
+
+
+def pd_timedelta(days: object) -> object:
+    import pandas as pd
+
+    return pd.to_timedelta(days, unit="D")
+
+
+def overlaid_series(site: Path) -> list[str]:
+    """Line, area and heatmap charts whose data holds series the chart does not tell apart.
+
+    A nominal column with several values must be encoded (color, dash, detail, facet, a joined
+    series), be determined by the encoded columns (model_version by `series`), or be a filter that
+    either is required or has 'all' roll-up rows (so an unset filter shows one series).
+    """
+    problems = []
+    pages = load_pages(DEFAULT_PAGES_DIR)
+    for i, page in enumerate(pages):
+        html = site / ("index.html" if i == 0 else f"{page.slug}.html")
+        m = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html.read_text(), re.S)
+        payload = json.loads(m.group(1))
+        required = set(page.meta.get("required") or [])
+        for chart in payload["charts"]:
+            data, spec = payload["datasets"][chart["dataset"]], chart["spec"]
+            inner = spec.get("spec", spec)
+            layers = inner.get("layer", [inner])
+            marks = {(lay.get("mark") if isinstance(lay.get("mark"), str) else lay.get("mark", {}).get("type"))
+                     for lay in layers}
+            if not marks & {"line", "area", "rect"}:
+                continue
+            encoded: set[str] = set()
+            for layer in [*layers, inner, spec]:
+                for channel, enc in (layer.get("encoding") or {}).items():
+                    if channel not in ("tooltip", "x2", "y2", "opacity", "order"):
+                        for e in enc if isinstance(enc, list) else [enc]:
+                            encoded.add(e.get("field", "") if isinstance(e, dict) else "")
+                for t in layer.get("transform", []):
+                    if "calculate" in t and t["as"] in encoded:
+                        encoded |= set(re.findall(r"datum\['(\w+)'\]", t["calculate"]))
+            encoded |= {(spec.get("facet") or {}).get("column", {}).get("field", "")}
+            cols, rows = data["columns"], data["rows"]
+            keys = [cols.index(c) for c in cols if c in encoded]
+            for i, col in enumerate(cols):
+                values = {r[i] for r in rows}
+                if data["kinds"][col] != "nominal" or col in encoded or len(values) < 2:
+                    continue
+                if col in payload["filters"] and (col in required or "all" in values):
+                    continue
+                by_key: dict[tuple, set] = {}
+                for r in rows:
+                    by_key.setdefault(tuple(r[k] for k in keys), set()).add(r[i])
+                if any(len(v) > 1 for v in by_key.values()):
+                    problems.append(f"{html.name}: chart of '{chart['dataset']}' overlays the values of {col}")
+    return problems
+
+
+def test_every_chart_tells_its_series_apart() -> None:
+    _, _, site = demo_site()
+    assert overlaid_series(site) == []
+
+
 def test_no_email_or_item_text_in_the_site() -> None:
     raw, _, site = demo_site()
     assert find_private_data(site, raw) == []
