@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-SQL_PATHS := models macros tests analyses
+SQL_PATHS := models macros data-tests analyses
 PY_PATHS := labelhouse tests/python tests/spark examples bench
 
 .PHONY: help build test lint fix dbt-test pytest bench clean venv

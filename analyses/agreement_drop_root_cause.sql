@@ -55,7 +55,7 @@ chosen_week as (
             week,
             row_number() over (order by alpha_change asc) as drop_rank
         from week_over_week
-        {%- if var('analysis_project_id', none) and var('analysis_week', none) %}
+        {%- if var('analysis_project_id') and var('analysis_week') %}
             where
                 project_id = '{{ var("analysis_project_id") }}'
                 and week = cast('{{ var("analysis_week") }}' as date)

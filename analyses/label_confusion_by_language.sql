@@ -111,7 +111,7 @@ final as (
             partition by project_id, language order by n_split_pairs desc, label_1 asc, label_2 asc
         ) as confusion_rank
     from label_pair_confusion
-    where n_split_pairs >= {{ var('confusion_min_pairs', 10) }}
+    where n_split_pairs >= {{ var('confusion_min_pairs') }}
 )
 
 select * from final

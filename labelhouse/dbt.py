@@ -122,7 +122,7 @@ def run_dbt(
 
 PARSE_CACHE = Path("target") / "labelhouse-parse"  # under the project dir
 PARSE_CACHE_ROOT = PROJECT_ROOT / PARSE_CACHE  # the default project's
-PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "analyses")
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "data-tests", "analyses")
 _MANIFESTS: dict[tuple[str, str, str, str], Any] = {}
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -27,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
-from labelhouse.contract import load_contract
 from labelhouse.errors import GateFailed
 from labelhouse.paths import PROJECT_ROOT
 
@@ -67,6 +68,26 @@ class SuiteFile:
     path: Path
 
 
+@functools.cache
+def reject_reasons() -> dict[str, str]:
+    """Reject reason key -> the text staging writes (var `reject_reasons` in dbt_project.yml, the one
+    list; the base_raw__ models write it through the macro reject_reason)."""
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+    return dict(project["vars"]["reject_reasons"])
+
+
+def _check_reject_reasons(spec: dict[str, Any], path: Path) -> None:
+    """Every `meta.reject_reasons` entry of a suite must be a key of var('reject_reasons')."""
+    known = reject_reasons()
+    for asset in spec.get("assets") or []:
+        for expectation in asset.get("expectations") or []:
+            for key in (expectation.get("meta") or {}).get("reject_reasons") or []:
+                if key not in known:
+                    raise GateFailed(
+                        f"{path.name}: reject reason '{key}' is not a key of var('reject_reasons') in dbt_project.yml."
+                    )
+
+
 def load_suites(gate: str, directory: Path | None = None) -> list[SuiteFile]:
     """Every suite file in `directory` (default expectations/) belonging to `gate` ('raw' | 'mart')."""
     directory = Path(directory or EXPECTATIONS_DIR)
@@ -75,6 +96,7 @@ def load_suites(gate: str, directory: Path | None = None) -> list[SuiteFile]:
         spec = json.loads(path.read_text())
         if spec.get("gate") != gate:
             continue
+        _check_reject_reasons(spec, path)
         suites.append(
             SuiteFile(
                 name=spec["name"],
@@ -251,50 +273,7 @@ def _runtime_parameters(con: duckdb.DuckDBPyConnection, catalog: Catalog, now: d
         params["taxonomy"] = [
             r[0] for r in con.execute("select label from staging.stg_raw__labels order by 1").fetchall()
         ]
-    params["reconciliation_query"] = reconciliation_query(catalog)
     return params
-
-
-def reconciliation_query(catalog: Catalog) -> str:
-    """Per entity: raw rows counted from the files vs staged + superseded + rejected rows.
-
-    The labels entity is left out when the taxonomy comes from the seed rather than a raw file.
-    """
-    parts = []
-    for entity in load_contract():
-        stg, base = f"staging.stg_raw__{entity}", f"staging.base_raw__{entity}"
-        if not (catalog.has(stg) and catalog.has(base)):
-            continue
-        parts.append(
-            f"select '{entity}' as entity, (select count(*) from {stg}) as n_staged, "
-            f"(select count(*) from {base} where is_superseded) as n_superseded"
-        )
-    if not parts or not catalog.has("staging.raw_file_inventory") or not catalog.has("staging.rejected_rows"):
-        return "select null as entity where false"
-    return f"""
-        with staged as ({" union all ".join(parts)}),
-        raw_counts as (
-            select entity, cast(sum(n_rows) as bigint) as n_raw from staging.raw_file_inventory group by entity
-        ),
-        rejected as (select entity, count(*) as n_rejected from staging.rejected_rows group by entity),
-        counted as (
-            select
-                staged.entity,
-                coalesce(raw_counts.n_raw, 0) as n_raw,
-                staged.n_staged,
-                staged.n_superseded,
-                coalesce(rejected.n_rejected, 0) as n_rejected,
-            from staged
-            left join raw_counts on staged.entity = raw_counts.entity
-            left join rejected on staged.entity = rejected.entity
-            where staged.entity != 'labels' or raw_counts.n_raw is not null
-        )
-        select
-            *,
-            n_staged + n_superseded + n_rejected as n_accounted,
-            n_rejected / nullif(n_raw, 0) as rejected_share,
-        from counted
-    """
 
 
 # --------------------------------------------------------------------------------------------
@@ -624,7 +603,8 @@ def run_gate(
         con = duckdb.connect(str(warehouse), read_only=True)
         try:
             for asset, outcome, config in failed_details:
-                reasons = (config.get("meta") or {}).get("reject_reasons") or []
+                keys = (config.get("meta") or {}).get("reject_reasons") or []
+                reasons = [reject_reasons()[k] for k in keys]
                 files = (
                     _file_breakdown(con, asset.table, reasons) if asset.table.startswith("staging.base_raw__") else []
                 )

@@ -10,8 +10,8 @@
     Reference: scikit-learn average_precision_score; Manning et al., IR book ch. 8.
 #}
 {% macro average_precision(n_positive, tp, fp) -%}
-    (
-        sum(cast({{ n_positive }} as double) * {{ tp }} / ({{ tp }} + {{ fp }}))
-        / nullif(cast(sum({{ n_positive }}) as double), 0)
-    )
+    {{ safe_divide(
+        'sum(cast(' ~ n_positive ~ ' as double) * ' ~ tp ~ ' / (' ~ tp ~ ' + ' ~ fp ~ '))',
+        'sum(' ~ n_positive ~ ')'
+    ) }}
 {%- endmacro %}

@@ -7,11 +7,11 @@
     Defined for a single class too. Reference: Brier (1950); scikit-learn brier_score_loss.
 #}
 {% macro brier_score(score, n_positive, n_negative) -%}
-    (
+    {%- set squared_error -%}
         sum(
             {{ n_positive }} * (1 - {{ score }}) * (1 - {{ score }})
             + {{ n_negative }} * {{ score }} * {{ score }}
         )
-        / nullif(cast(sum({{ n_positive }} + {{ n_negative }}) as double), 0)
-    )
+    {%- endset -%}
+    {{ safe_divide(squared_error, 'sum(' ~ n_positive ~ ' + ' ~ n_negative ~ ')') }}
 {%- endmacro %}

@@ -35,8 +35,8 @@
     Reference: Naeini, Cooper & Hauskrecht (2015); Guo et al. (2017), eq. 3.
 #}
 {% macro expected_calibration_error(n_in_bin, mean_score, positive_rate) -%}
-    (
-        sum({{ n_in_bin }} * abs({{ mean_score }} - {{ positive_rate }}))
-        / nullif(cast(sum({{ n_in_bin }}) as double), 0)
-    )
+    {{ safe_divide(
+        'sum(' ~ n_in_bin ~ ' * abs(' ~ mean_score ~ ' - ' ~ positive_rate ~ '))',
+        'sum(' ~ n_in_bin ~ ')'
+    ) }}
 {%- endmacro %}

@@ -5,5 +5,5 @@
     Reference: scikit-learn precision_recall_fscore_support / f1_score.
 #}
 {% macro f1_score(tp, fp, fn) -%}
-    (cast(2 * {{ tp }} as double) / nullif(cast(2 * {{ tp }} + {{ fp }} + {{ fn }} as double), 0))
+    {{ safe_divide('2 * ' ~ tp, '2 * ' ~ tp ~ ' + ' ~ fp ~ ' + ' ~ fn) }}
 {%- endmacro %}

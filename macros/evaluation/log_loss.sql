@@ -13,7 +13,7 @@
 {% macro log_loss(score, n_positive, n_negative, eps=2.220446049250313e-16) -%}
     {%- set lower = 'cast(' ~ eps ~ ' as double)' -%}
     {%- set upper = 'cast(' ~ (1.0 - eps) ~ ' as double)' -%}
-    (
+    {%- set cross_entropy -%}
         -sum(
             {{ n_positive }} * ln(
                 case
@@ -30,6 +30,6 @@
                 end
             )
         )
-        / nullif(cast(sum({{ n_positive }} + {{ n_negative }}) as double), 0)
-    )
+    {%- endset -%}
+    {{ safe_divide(cross_entropy, 'sum(' ~ n_positive ~ ' + ' ~ n_negative ~ ')') }}
 {%- endmacro %}

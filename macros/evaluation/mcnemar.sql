@@ -13,10 +13,8 @@
     exact=False with correction=True).
 #}
 {% macro mcnemar_chi2_statistic(b, c) -%}
-    (
-        (abs(cast({{ b }} as double) - {{ c }}) - 1) * (abs(cast({{ b }} as double) - {{ c }}) - 1)
-        / nullif(cast({{ b }} + {{ c }} as double), 0)
-    )
+    {%- set excess = '(abs(cast(' ~ b ~ ' as double) - ' ~ c ~ ') - 1)' -%}
+    {{ safe_divide(excess ~ ' * ' ~ excess, b ~ ' + ' ~ c) }}
 {%- endmacro %}
 
 {% macro mcnemar_chi2_p_value(b, c) -%}

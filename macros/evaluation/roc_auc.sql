@@ -11,8 +11,8 @@
     Reference: Hanley & McNeil (1982); scikit-learn roc_auc_score.
 #}
 {% macro roc_auc(n_positive, n_negative, n_negative_below) -%}
-    (
-        sum(cast({{ n_positive }} as double) * ({{ n_negative_below }} + 0.5 * {{ n_negative }}))
-        / nullif(cast(sum({{ n_positive }}) as double) * cast(sum({{ n_negative }}) as double), 0)
-    )
+    {{ safe_divide(
+        'sum(cast(' ~ n_positive ~ ' as double) * (' ~ n_negative_below ~ ' + 0.5 * ' ~ n_negative ~ '))',
+        'cast(sum(' ~ n_positive ~ ') as double) * cast(sum(' ~ n_negative ~ ') as double)'
+    ) }}
 {%- endmacro %}

@@ -11,7 +11,7 @@
     Reference: Wilson (1927); statsmodels proportion_confint(method='wilson').
 #}
 {% macro wilson_interval(successes, n, bound, z=1.959963984540054) -%}
-    {%- set p = '(cast(' ~ successes ~ ' as double) / nullif(cast(' ~ n ~ ' as double), 0))' -%}
+    {%- set p = safe_divide(successes, n) -%}
     {%- set nn = 'cast(' ~ n ~ ' as double)' -%}
     {%- set z2 = 'cast(' ~ (z * z) ~ ' as double)' -%}
     {%- set centre = '((' ~ p ~ ' + ' ~ z2 ~ ' / (2 * ' ~ nn ~ ')) / (1 + ' ~ z2 ~ ' / ' ~ nn ~ '))' -%}

@@ -32,7 +32,7 @@
 #}
 {% macro spark__raw_files(entity) %}
 {% if not execute %}{{ return([]) }}{% endif %}
-{% set given = var('raw_files_listing', none) %}
+{% set given = var('raw_files_listing') %}
 {% if given is not none %}{{ return((given.get(entity) or []) | sort) }}{% endif %}
 {% set raw_dir = var('raw_dir').rstrip('/') %}
 {% set listing %}

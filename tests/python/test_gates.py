@@ -23,7 +23,8 @@ from labelhouse import gx_compat
 from labelhouse.build import build
 from labelhouse.dbt import run_dbt
 from labelhouse.errors import LabelhouseError, PreflightError
-from labelhouse.gates import EXPECTATIONS_DIR, RawGateFailed, load_suites, resolve, run_gate
+from labelhouse.gates import EXPECTATIONS_DIR, RawGateFailed, load_suites, reject_reasons, resolve, run_gate
+from labelhouse.paths import PROJECT_ROOT
 
 QUIET: Callable[[str], None] = lambda message: None  # noqa: E731
 
@@ -344,15 +345,13 @@ def test_privacy_covers_the_staging_and_intermediate_tables_the_reports_read(tmp
 
 
 def test_reconciliation_and_rejected_share(tmp_path: Path) -> None:
+    # the gate reads the counts from the model raw_row_reconciliation (its SQL is tested by the dbt
+    # test assert_raw_rows_reconcile and test_csv_messages); here, the gate's verdicts on them
     statements = [
         "create schema staging",
-        "create table staging.raw_file_inventory as select * from (values ('annotations', 'a.csv', 'csv', 1000),"
-        " ('items', 'i.csv', 'csv', 100)) v(entity, source_file, file_format, n_rows)",
-        "create table staging.stg_raw__annotations as select range as id from range(900)",
-        "create table staging.base_raw__annotations as select range % 50 = 0 as is_superseded from range(1000)",
-        "create table staging.stg_raw__items as select range as id from range(99)",
-        "create table staging.base_raw__items as select false as is_superseded from range(100)",
-        "create table staging.rejected_rows as select 'annotations' as entity from range(80)",
+        "create table staging.raw_row_reconciliation as select *, n_staged + n_superseded + n_rejected as n_accounted,"
+        " n_rejected / n_raw as rejected_share from (values ('annotations', 1000, 900, 20, 80),"
+        " ('items', 100, 99, 0, 0)) v(entity, n_raw, n_staged, n_superseded, n_rejected)",
     ]
     report = run_gate("mart", make_marts(tmp_path / "w.duckdb", statements))
     problems = {o.problem: o for o in report.failures}
@@ -383,7 +382,6 @@ def test_suites_are_valid_gx() -> None:
                 **suite.parameters,
                 "taxonomy": ["a"],
                 "freshness_min_timestamp": "2026-01-01",
-                "reconciliation_query": "select 1",
                 "text_predicate": "false",
                 "table": "t",
             }
@@ -395,6 +393,36 @@ def test_suites_are_valid_gx() -> None:
 
     assert raw_entities == set(load_contract()), "one raw suite per entity of the raw contract"
     assert (EXPECTATIONS_DIR / "raw_annotations.json").exists()
+
+
+def test_reject_reasons_have_one_home(tmp_path: Path) -> None:
+    """The base_raw__ models write every reason through reject_reason(key), the suites name the keys,
+    and both are the keys of var('reject_reasons'): no reason text is written anywhere else."""
+    import re
+
+    known = reject_reasons()
+    base = PROJECT_ROOT / "models" / "staging" / "raw" / "base"
+    written = set()
+    for model in base.glob("base_raw__*.sql"):
+        sql = model.read_text()
+        written |= set(re.findall(r"reject_reason\('([a-z0-9_]+)'\)", sql))
+        for text in known.values():
+            assert f"'{text}'" not in sql.replace("''", "'"), f"{model.name} restates the reject reason {text!r}"
+    assert written == set(known), "every reason is written by a model, every key used is defined"
+    named = {
+        key
+        for gate in ("raw", "mart")
+        for suite in load_suites(gate)
+        for asset in suite.assets
+        for e in asset.get("expectations", [])
+        for key in (e.get("meta") or {}).get("reject_reasons", [])
+    }
+    assert named <= set(known)
+    bad = json.loads((EXPECTATIONS_DIR / "raw_labels.json").read_text())
+    bad["assets"][0]["expectations"][1]["meta"]["reject_reasons"] = ["null or blank label"]
+    (tmp_path / "raw_labels.json").write_text(json.dumps(bad))
+    with pytest.raises(LabelhouseError, match="not a key of var"):
+        load_suites("raw", tmp_path)
 
 
 def test_shim_pushes_expectations_down(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ final as (
         predictions.score,
         item_truth.truth_label = predictions.label as is_positive,
         coalesce(
-            thresholds.threshold, cast({{ var('eval_default_threshold', 0.5) }} as double)
+            thresholds.threshold, cast({{ var('eval_default_threshold') }} as double)
         ) as decision_threshold
     from predictions
     inner join item_truth on predictions.item_id = item_truth.item_id

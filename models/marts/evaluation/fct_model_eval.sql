@@ -4,8 +4,8 @@
 -- metrics (Brier, log loss, ECE) and the operating points moderation teams pick thresholds by.
 -- Everything comes from the full score curve and the calibration bins, so ties, rare classes
 -- and a million predictions cost the same few aggregations. Undefined values are NULL.
-{%- set precision_target = var('eval_precision_target', 0.9) %}
-{%- set recall_target = var('eval_recall_target', 0.8) %}
+{%- set precision_target = var('eval_precision_target') %}
+{%- set recall_target = var('eval_recall_target') %}
 with
 
 curve as (

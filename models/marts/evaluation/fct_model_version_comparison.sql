@@ -5,7 +5,7 @@
 -- evidence. b = items version_a gets right and version_b wrong, c = the reverse; p_value is
 -- the exact two-sided binomial test, chi2_p_value the chi-square test with continuity
 -- correction (statsmodels mcnemar exact=True / exact=False).
-{%- set significance = var('eval_significance_level', 0.05) %}
+{%- set significance = var('eval_significance_level') %}
 with
 
 prediction_truth as (

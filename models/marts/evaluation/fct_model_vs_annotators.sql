@@ -6,7 +6,7 @@
 -- var eval_annotator_min_items such items, or an undefined kappa, are left out). Annotators are
 -- part of the consensus they are compared with, which flatters them a little against
 -- 'consensus'; 'gold' has no such bias.
-{%- set min_items = var('eval_annotator_min_items', 10) %}
+{%- set min_items = var('eval_annotator_min_items') %}
 with
 
 item_decisions as (

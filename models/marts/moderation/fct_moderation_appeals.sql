@@ -3,7 +3,7 @@
 -- the item's truth is known, how precise the removals were. A removal is a decision whose
 -- action is in var moderation_removal_actions (default ['remove']); it is correct when the
 -- item's truth label (gold, else non-tied consensus) is the label the decision cited.
-{%- set removal_list = "'" ~ var('moderation_removal_actions', ['remove']) | join("', '") ~ "'" %}
+{%- set removal_list = "'" ~ var('moderation_removal_actions') | join("', '") ~ "'" %}
 with
 
 decisions as (

@@ -13,10 +13,10 @@
 --   * agreement with the leave-one-out consensus on >= var('quality_min_consensus_judgements')
 --     (default 50) judgements is below var('quality_consensus_agreement_threshold') (default 0.65);
 -- flag_reason says which rule(s) fired, with the figures.
-{%- set min_gold = var('quality_min_gold_items', 20) %}
-{%- set gold_threshold = var('quality_gold_accuracy_threshold', 0.6) %}
-{%- set min_consensus = var('quality_min_consensus_judgements', 50) %}
-{%- set consensus_threshold = var('quality_consensus_agreement_threshold', 0.65) %}
+{%- set min_gold = var('quality_min_gold_items') %}
+{%- set gold_threshold = var('quality_gold_accuracy_threshold') %}
+{%- set min_consensus = var('quality_min_consensus_judgements') %}
+{%- set consensus_threshold = var('quality_consensus_agreement_threshold') %}
 with
 
 annotations_by_project as (
@@ -242,7 +242,7 @@ scored as (
         graded.n_items_judged,
         graded.n_gold_annotations,
         graded.n_gold_correct,
-        cast(graded.n_gold_correct as double) / nullif(graded.n_gold_annotations, 0) as gold_accuracy,
+        {{ safe_divide('graded.n_gold_correct', 'graded.n_gold_annotations') }} as gold_accuracy,
         {{ wilson_interval('graded.n_gold_correct', 'graded.n_gold_annotations', 'lower') }}
             as gold_accuracy_ci_low,
         {{ wilson_interval('graded.n_gold_correct', 'graded.n_gold_annotations', 'upper') }}
@@ -251,10 +251,10 @@ scored as (
             'gold_marginal_products.sum_marginal_products') }} as cohen_kappa_vs_gold,
         {{ safe_divide('latent_matches.expected_matches', 'latent_matches.n_judgements') }} as latent_accuracy,
         graded.n_consensus_judgements,
-        cast(graded.n_consensus_agree as double) / nullif(graded.n_consensus_judgements, 0)
+        {{ safe_divide('graded.n_consensus_agree', 'graded.n_consensus_judgements') }}
             as agreement_with_consensus,
         coalesce(repeat_totals.n_repeat_pairs, 0) as n_repeat_pairs,
-        cast(repeat_totals.n_repeat_agree as double) / nullif(repeat_totals.n_repeat_pairs, 0) as self_agreement,
+        {{ safe_divide('repeat_totals.n_repeat_agree', 'repeat_totals.n_repeat_pairs') }} as self_agreement,
         {{ cohen_kappa('repeat_totals.n_repeat_agree', 'repeat_totals.n_repeat_pairs',
             'repeat_marginal_products.sum_marginal_products') }} as self_kappa,
         submitted.first_submitted_at,

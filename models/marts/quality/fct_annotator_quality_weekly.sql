@@ -14,13 +14,16 @@ final as (
         submitted_week as week,
         cast(sum(n_judgements) as bigint) as n_items_judged,
         cast(sum(case when gold_label is not null then n_judgements else 0 end) as bigint) as n_gold_annotations,
-        cast(sum(case when label = gold_label then n_judgements else 0 end) as double)
-        / nullif(sum(case when gold_label is not null then n_judgements else 0 end), 0) as gold_accuracy,
+        {{ safe_divide(
+            'sum(case when label = gold_label then n_judgements else 0 end)',
+            'sum(case when gold_label is not null then n_judgements else 0 end)'
+        ) }} as gold_accuracy,
         cast(sum(case when consensus_outcome in ('agree', 'disagree') then n_judgements else 0 end) as bigint)
             as n_consensus_judgements,
-        cast(sum(case when consensus_outcome = 'agree' then n_judgements else 0 end) as double)
-        / nullif(sum(case when consensus_outcome in ('agree', 'disagree') then n_judgements else 0 end), 0)
-            as agreement_with_consensus
+        {{ safe_divide(
+            "sum(case when consensus_outcome = 'agree' then n_judgements else 0 end)",
+            "sum(case when consensus_outcome in ('agree', 'disagree') then n_judgements else 0 end)"
+        ) }} as agreement_with_consensus
     from judgement_cells
     group by project_id, annotator_id, submitted_week
 )

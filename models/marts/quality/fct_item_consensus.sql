@@ -16,7 +16,7 @@ flagged as (
             when n_judgements = 0 then null
             when is_tie then 'tie'
             when gold_label is not null and consensus_label != gold_label then 'gold_disagreement'
-            when consensus_share < {{ var('adjudication_share_threshold', 0.6) }} then 'low_consensus_share'
+            when consensus_share < {{ var('adjudication_share_threshold') }} then 'low_consensus_share'
         end as adjudication_reason
     from item_truth
 ),

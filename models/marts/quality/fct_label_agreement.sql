@@ -128,8 +128,8 @@ final as (
         agreement_statistics.label,
         agreement_statistics.n_units as n_items,
         coalesce(label_pairs.n_label_judgements, 0) as n_label_judgements,
-        cast(coalesce(label_pairs.n_label_judgements, 0) as double)
-        / nullif(agreement_statistics.n_values, 0) as label_share,
+        {{ safe_divide('coalesce(label_pairs.n_label_judgements, 0)', 'agreement_statistics.n_values') }}
+            as label_share,
         agreement_statistics.n_categories,
         agreement_statistics.percent_agreement,
         agreement_statistics.fleiss_kappa,

@@ -44,17 +44,21 @@ checked as (
     select
         typed.*,
         case
-            when typed.annotation_id is null then 'null or blank annotation_id'
-            when typed.item_id is null then 'null or blank item_id'
-            when typed.project_id is null then 'null or blank project_id'
-            when typed.annotator_id is null then 'null or blank annotator_id'
-            when typed.skipped_at_text is not null and typed.skipped_at is null then 'unparsable skipped_at'
+            when typed.annotation_id is null then {{ reject_reason('null_or_blank_annotation_id') }}
+            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
+            when typed.project_id is null then {{ reject_reason('null_or_blank_project_id') }}
+            when typed.annotator_id is null then {{ reject_reason('null_or_blank_annotator_id') }}
+            when
+                typed.skipped_at_text is not null and typed.skipped_at is null
+                then {{ reject_reason('unparsable_skipped_at') }}
             {%- if has_projects %}
-                when projects.project_id is null then 'unknown project_id'
+                when projects.project_id is null then {{ reject_reason('unknown_project_id') }}
             {%- endif %}
             {%- if has_items %}
-                when items.item_id is null then 'unknown item_id'
-                when items.project_id != typed.project_id then 'project_id differs from the item''s project'
+                when items.item_id is null then {{ reject_reason('unknown_item_id') }}
+                when
+                    items.project_id != typed.project_id
+                    then {{ reject_reason('project_id_differs_from_the_item_project') }}
             {%- endif %}
         end as row_reject_reason
     from typed
@@ -77,7 +81,7 @@ reasoned as (
         *,
         coalesce(
             row_reject_reason,
-            case when duplicate_rank > 1 then 'duplicate annotation_id and skipped_at' end
+            case when duplicate_rank > 1 then {{ reject_reason('duplicate_annotation_id_and_skipped_at') }} end
         ) as reject_reason
     from duplicates_marked
 ),

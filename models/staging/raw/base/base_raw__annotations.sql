@@ -153,25 +153,29 @@ checked as {{ streamed }}(
         typed.*,
         repeated_keys.annotation_key is not null as is_repeated_key,
         case
-            when typed.annotation_id is null then 'null or blank annotation_id'
-            when typed.item_id is null then 'null or blank item_id'
-            when typed.project_id is null then 'null or blank project_id'
-            when typed.annotator_id is null then 'null or blank annotator_id'
-            when typed.label is null then 'null or blank label'
-            when typed.submitted_at_text is null then 'null submitted_at'
-            when typed.submitted_at is null then 'unparsable submitted_at'
-            when typed.started_at_text is not null and typed.started_at is null then 'unparsable started_at'
+            when typed.annotation_id is null then {{ reject_reason('null_or_blank_annotation_id') }}
+            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
+            when typed.project_id is null then {{ reject_reason('null_or_blank_project_id') }}
+            when typed.annotator_id is null then {{ reject_reason('null_or_blank_annotator_id') }}
+            when typed.label is null then {{ reject_reason('null_or_blank_label') }}
+            when typed.submitted_at_text is null then {{ reject_reason('null_submitted_at') }}
+            when typed.submitted_at is null then {{ reject_reason('unparsable_submitted_at') }}
+            when
+                typed.started_at_text is not null and typed.started_at is null
+                then {{ reject_reason('unparsable_started_at') }}
             when
                 typed.exported_at_text is not null and typed.exported_at is null
-                then 'unparsable exported_at'
-            when typed.confidence_text is not null and typed.confidence is null then 'unparsable confidence'
-            when typed.started_at > typed.submitted_at then 'submitted_at before started_at'
-            when labels.label is null then 'unknown label'
-            when {{ has_projects_sql }} and projects.project_id is null then 'unknown project_id'
-            when {{ has_items_sql }} and items.item_id is null then 'unknown item_id'
+                then {{ reject_reason('unparsable_exported_at') }}
+            when
+                typed.confidence_text is not null and typed.confidence is null
+                then {{ reject_reason('unparsable_confidence') }}
+            when typed.started_at > typed.submitted_at then {{ reject_reason('submitted_at_before_started_at') }}
+            when labels.label is null then {{ reject_reason('unknown_label') }}
+            when {{ has_projects_sql }} and projects.project_id is null then {{ reject_reason('unknown_project_id') }}
+            when {{ has_items_sql }} and items.item_id is null then {{ reject_reason('unknown_item_id') }}
             when
                 {{ has_items_sql }} and items.project_id != typed.project_id
-                then 'project_id differs from the item''s project'
+                then {{ reject_reason('project_id_differs_from_the_item_project') }}
         end as row_reject_reason
     from typed
     left join repeated_keys on {{ key_hash(['typed.annotation_id']) }} = repeated_keys.annotation_key
@@ -210,7 +214,7 @@ reasoned as (
         *,
         coalesce(
             row_reject_reason,
-            case when duplicate_rank > 1 then 'duplicate annotation_id and exported_at' end
+            case when duplicate_rank > 1 then {{ reject_reason('duplicate_annotation_id_and_exported_at') }} end
         ) as reject_reason
     from duplicates_marked
 ),

@@ -23,8 +23,8 @@ checked as (
     select
         *,
         case
-            when annotator_id is null then 'null or blank annotator_id'
-            when started_on_text is not null and started_on is null then 'unparsable started_on'
+            when annotator_id is null then {{ reject_reason('null_or_blank_annotator_id') }}
+            when started_on_text is not null and started_on is null then {{ reject_reason('unparsable_started_on') }}
         end as reject_reason
     from typed
 ),

@@ -28,12 +28,12 @@ checked as (
     select
         typed.*,
         case
-            when typed.item_id is null then 'null or blank item_id'
-            when typed.label is null then 'null or blank label'
+            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
+            when typed.label is null then {{ reject_reason('null_or_blank_label') }}
             when
                 typed.labelled_at_text is not null and typed.labelled_at is null
-                then 'unparsable labelled_at'
-            when labels.label is null then 'unknown label'
+                then {{ reject_reason('unparsable_labelled_at') }}
+            when labels.label is null then {{ reject_reason('unknown_label') }}
         end as reject_reason
     from typed
     left join labels on typed.label = labels.label

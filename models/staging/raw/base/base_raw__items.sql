@@ -109,12 +109,14 @@ checked as {{ streamed }}(
         typed.*,
         repeated_keys.item_id is not null as is_repeated_key,
         case
-            when typed.item_id is null then 'null or blank item_id'
-            when typed.project_id is null then 'null or blank project_id'
-            when typed.created_at_text is null then 'null created_at'
-            when typed.created_at is null then 'unparsable created_at'
-            when typed.priority_text is not null and typed.priority is null then 'unparsable priority'
-            when {{ has_projects_sql }} and projects.project_id is null then 'unknown project_id'
+            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
+            when typed.project_id is null then {{ reject_reason('null_or_blank_project_id') }}
+            when typed.created_at_text is null then {{ reject_reason('null_created_at') }}
+            when typed.created_at is null then {{ reject_reason('unparsable_created_at') }}
+            when
+                typed.priority_text is not null and typed.priority is null
+                then {{ reject_reason('unparsable_priority') }}
+            when {{ has_projects_sql }} and projects.project_id is null then {{ reject_reason('unknown_project_id') }}
         end as reject_reason
     from typed
     left join projects on typed.project_id = projects.project_id

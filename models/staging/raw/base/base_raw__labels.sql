@@ -39,9 +39,11 @@ checked as (
     select
         *,
         case
-            when label is null then 'null or blank label'
-            when is_violating_text is not null and is_violating is null then 'unparsable is_violating'
-            when severity_text is not null and severity is null then 'unparsable severity'
+            when label is null then {{ reject_reason('null_or_blank_label') }}
+            when
+                is_violating_text is not null and is_violating is null
+                then {{ reject_reason('unparsable_is_violating') }}
+            when severity_text is not null and severity is null then {{ reject_reason('unparsable_severity') }}
         end as reject_reason
     from typed
 ),

@@ -33,25 +33,25 @@ checked as (
     select
         typed.*,
         case
-            when typed.decision_id is null then 'null or blank decision_id'
-            when typed.item_id is null then 'null or blank item_id'
-            when typed.action is null then 'null or blank action'
-            when typed.label is null then 'null or blank label'
-            when typed.decided_at_text is null then 'null decided_at'
-            when typed.decided_at is null then 'unparsable decided_at'
+            when typed.decision_id is null then {{ reject_reason('null_or_blank_decision_id') }}
+            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
+            when typed.action is null then {{ reject_reason('null_or_blank_action') }}
+            when typed.label is null then {{ reject_reason('null_or_blank_label') }}
+            when typed.decided_at_text is null then {{ reject_reason('null_decided_at') }}
+            when typed.decided_at is null then {{ reject_reason('unparsable_decided_at') }}
             when typed.decided_by is null or typed.decided_by not in ('human', 'automated')
-                then 'decided_by not human or automated'
+                then {{ reject_reason('decided_by_not_human_or_automated') }}
             when
                 typed.appealed_at_text is not null and typed.appealed_at is null
-                then 'unparsable appealed_at'
-            when typed.appealed_at < typed.decided_at then 'appealed_at before decided_at'
+                then {{ reject_reason('unparsable_appealed_at') }}
+            when typed.appealed_at < typed.decided_at then {{ reject_reason('appealed_at_before_decided_at') }}
             when
                 typed.appeal_outcome not in ('upheld', 'overturned')
-                then 'appeal_outcome not upheld or overturned'
+                then {{ reject_reason('appeal_outcome_not_upheld_or_overturned') }}
             when
                 typed.appeal_outcome is not null and typed.appealed_at is null
-                then 'appeal_outcome without appealed_at'
-            when labels.label is null then 'unknown label'
+                then {{ reject_reason('appeal_outcome_without_appealed_at') }}
+            when labels.label is null then {{ reject_reason('unknown_label') }}
         end as reject_reason
     from typed
     left join labels on typed.label = labels.label

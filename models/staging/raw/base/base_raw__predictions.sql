@@ -136,17 +136,17 @@ checked as {{ streamed }}(
         typed.*,
         repeated_keys.model_name is not null as is_repeated_key,
         case
-            when typed.model_name is null then 'null or blank model_name'
-            when typed.model_version is null then 'null or blank model_version'
-            when typed.item_id is null then 'null or blank item_id'
-            when typed.label is null then 'null or blank label'
-            when typed.score_text is null then 'null score'
-            when typed.score is null or isnan(typed.score) then 'unparsable score'
-            when typed.score < 0 or typed.score > 1 then 'score outside [0, 1]'
+            when typed.model_name is null then {{ reject_reason('null_or_blank_model_name') }}
+            when typed.model_version is null then {{ reject_reason('null_or_blank_model_version') }}
+            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
+            when typed.label is null then {{ reject_reason('null_or_blank_label') }}
+            when typed.score_text is null then {{ reject_reason('null_score') }}
+            when typed.score is null or isnan(typed.score) then {{ reject_reason('unparsable_score') }}
+            when typed.score < 0 or typed.score > 1 then {{ reject_reason('score_outside_0_1') }}
             when
                 typed.predicted_at_text is not null and typed.predicted_at is null
-                then 'unparsable predicted_at'
-            when labels.label is null then 'unknown label'
+                then {{ reject_reason('unparsable_predicted_at') }}
+            when labels.label is null then {{ reject_reason('unknown_label') }}
         end as row_reject_reason
     from typed
     left join labels on typed.label = labels.label
@@ -184,7 +184,7 @@ reasoned as (
         *,
         coalesce(
             row_reject_reason,
-            case when duplicate_rank > 1 then 'duplicate prediction key and predicted_at' end
+            case when duplicate_rank > 1 then {{ reject_reason('duplicate_prediction_key_and_predicted_at') }} end
         ) as reject_reason
     from duplicates_marked
 ),

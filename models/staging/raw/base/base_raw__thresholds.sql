@@ -26,12 +26,12 @@ checked as (
     select
         typed.*,
         case
-            when typed.model_name is null then 'null or blank model_name'
-            when typed.model_version is null then 'null or blank model_version'
-            when typed.label is null then 'null or blank label'
-            when typed.threshold is null then 'null or unparsable threshold'
-            when typed.threshold < 0 or typed.threshold > 1 then 'threshold outside [0, 1]'
-            when labels.label is null then 'unknown label'
+            when typed.model_name is null then {{ reject_reason('null_or_blank_model_name') }}
+            when typed.model_version is null then {{ reject_reason('null_or_blank_model_version') }}
+            when typed.label is null then {{ reject_reason('null_or_blank_label') }}
+            when typed.threshold is null then {{ reject_reason('null_or_unparsable_threshold') }}
+            when typed.threshold < 0 or typed.threshold > 1 then {{ reject_reason('threshold_outside_0_1') }}
+            when labels.label is null then {{ reject_reason('unknown_label') }}
         end as reject_reason
     from typed
     left join labels on typed.label = labels.label
