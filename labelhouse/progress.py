@@ -244,9 +244,12 @@ class DbtProgress(Progress):
                     if name == "NodeStart":
                         self.running[node.unique_id] = node.node_name
                         self.set_label(self._running_label())
-                    else:
-                        self.running.pop(node.unique_id, None)
-                        self.step(self.done + 1, None, self._running_label())
+                    elif self.running.pop(node.unique_id, None) is not None:
+                        # dbt's node_count can leave out nodes it then runs (e.g. unit tests):
+                        # the total grows rather than show more done than total
+                        done = self.done + 1
+                        total = max(self.total, done) if self.total is not None else None
+                        self.step(done, total, self._running_label())
         except Exception:  # noqa: BLE001 - progress is best effort
             return
 
