@@ -85,14 +85,7 @@ annotators_with_rollup as (
 {{ metric_alpha_statistics('counts_with_rollup', ['project_id', 'language']) }},
 
 projects_with_severity as (
-    -- projects where every judged label (pairable or not) has a severity
-    select agreement_categories.project_id
-    from agreement_categories
-    left join labels
-        on agreement_categories.category = labels.label
-    where agreement_categories.language = 'all'
-    group by agreement_categories.project_id
-    having count(labels.severity) = count(*)
+    {{ projects_with_severity('agreement_categories', 'labels') }}
 ),
 
 final as (
