@@ -29,8 +29,16 @@ from labelhouse.report.render import DEFAULT_PAGES_DIR
 CHROMIUM = Path(os.environ.get("LABELHOUSE_CHROMIUM", "/usr/bin/chromium"))
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT_ROOT / "reports" / "build" / "screenshots"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 MARKS = "svg .mark-line path, svg .mark-rect path, svg .mark-symbol path, svg .mark-area path, svg .mark-rule line"
 
 if os.environ.get("CI") and not CHROMIUM.exists():
@@ -116,8 +124,7 @@ def watched(browser: Any) -> Iterator[Watched]:
 
 
 def _pages() -> list[tuple[str, str]]:
-    return [(p.slug, "index.html" if i == 0 else f"{p.slug}.html")
-            for i, p in enumerate(load_pages(DEFAULT_PAGES_DIR))]
+    return [(p.slug, "index.html" if i == 0 else f"{p.slug}.html") for i, p in enumerate(load_pages(DEFAULT_PAGES_DIR))]
 
 
 @pytest.mark.parametrize(("slug", "href"), _pages())
@@ -226,8 +233,10 @@ def test_key_figures_in_the_page_equal_the_warehouse(server: str, watched: Watch
         n_rejected = con.execute("select count(*) from staging.rejected_rows").fetchone()[0]
     finally:
         con.close()
-    shown = {k: page.locator(f"[data-figure='{k}'] .figure-value").inner_text()
-             for k in ("n_files", "n_raw_rows", "n_rejected_rows", "rejected_share")}
+    shown = {
+        k: page.locator(f"[data-figure='{k}'] .figure-value").inner_text()
+        for k in ("n_files", "n_raw_rows", "n_rejected_rows", "rejected_share")
+    }
     assert shown["n_files"] == f"{n_files:,}"
     assert shown["n_raw_rows"] == f"{n_raw:,}"
     assert shown["n_rejected_rows"] == f"{n_rejected:,}"
@@ -280,45 +289,23 @@ def test_site_opens_from_file_url(browser: Any) -> None:
         page.close()
 
 
-SECOND_MODEL = "second-classifier"
-
-
 @functools.cache
 def two_model_site() -> tuple[Path, Path]:
-    """(warehouse, site) of demo exports plus a second model_name with versions v1 and v2.
-
-    The extra predictions are the demo's rows under another model name with scores pulled
-    towards 0.5 (score * 0.6 + 0.2), so its curves differ from the first model's; thresholds.csv
-    gets the matching rows.
-    """
+    """(warehouse, site) of demo exports: two model names (safety-classifier and safety-lite),
+    each with versions v1 and v2, whose curves differ (the generator plants a weaker v2 of the
+    second model)."""
     import atexit
     import shutil
     import tempfile
 
     from labelhouse.build import build
-    from labelhouse.generate import generate
+    from labelhouse.demo import generate
     from labelhouse.report import render_site
 
     root = Path(tempfile.mkdtemp(prefix="lh-report-two-models-"))
     atexit.register(shutil.rmtree, root, True)
     raw = root / "raw"
     generate(raw, n_annotations=20_000, seed=11)
-    con = duckdb.connect()
-    try:
-        for path in sorted(raw.glob("predictions_*.parquet")):
-            version = path.stem.rsplit("_", 1)[1]
-            con.execute(
-                f"copy (select * replace ('{SECOND_MODEL}' as model_name, round(score * 0.6 + 0.2, 3) as score) "
-                f"from read_parquet('{path}')) to '{raw / f'predictions_{SECOND_MODEL}_{version}.parquet'}' "
-                "(format parquet)"
-            )
-        thresholds = list(csv.DictReader((raw / "thresholds.csv").open(encoding="utf-8")))
-    finally:
-        con.close()
-    with (raw / "thresholds.csv").open("a", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(thresholds[0]))
-        for row in thresholds:
-            writer.writerow({**row, "model_name": SECOND_MODEL})
     result = build(raw, root / "warehouse.duckdb", full_refresh=True, progress=lambda _: None)
     site = render_site(result.warehouse, root / "site", progress=lambda _: None, raw_dir=raw, docs=False)
     return result.warehouse, site
@@ -364,7 +351,8 @@ def test_two_models_are_told_apart_on_the_models_page(two_model_server: str, wat
     try:
         models = sorted(r[0] for r in con.execute("select distinct model_name from marts.fct_model_eval").fetchall())
         n_series = con.execute(
-            "select count(distinct (model_name, model_version)) from marts.fct_model_eval").fetchone()[0]
+            "select count(distinct (model_name, model_version)) from marts.fct_model_eval"
+        ).fetchone()[0]
     finally:
         con.close()
     assert len(models) == 2 and n_series == 4
