@@ -121,8 +121,14 @@ def test_two_builds_of_the_same_exports_diff_to_nothing(built: Path, raw: Path, 
     _dbt(["run", "--select", "marts"], rebuilt, raw)  # every mart computed again from the same exports
     result = diff_warehouses(built, rebuilt)
     assert not result.changed and result.exports == "same"
-    assert len(result.marts) == 21 and all(m.compared_as == "grain" for m in result.marts)
-    assert result.verdict().startswith("No changes: 21 marts")
+    con = duckdb.connect(str(built), read_only=True)
+    try:
+        sql = "select count(*) from information_schema.tables where table_schema = 'marts'"
+        n_marts = con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+    assert n_marts > 20 and len(result.marts) == n_marts and all(m.compared_as == "grain" for m in result.marts)
+    assert result.verdict().startswith(f"No changes: {n_marts} marts")
     code, out, _ = invoke(str(built), str(rebuilt), "--fail-on-change", "--format", "markdown")
     assert code == 0 and "No changes" in out
 
