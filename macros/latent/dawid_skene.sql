@@ -3,13 +3,20 @@
     small relations (passed as SQL relation names or parenthesised subqueries). Notation, per
     project: item t, annotator w, label y_tw the annotator gave t (latest judgement), true label
     c; posterior T_tc = P(z_t = c | data); class prior p_c; confusion e_w(y | c) =
-    P(w says y | true label c). The iteration (models/intermediate/quality/int_latent_posterior)
-    is: T^0 = majority-vote shares, p^0 = mean_t T^0, e^0 = M(T^0); then for i = 1..n:
-    T^i = E(p^(i-1), e^(i-1)), p^i = mean_t T^i, e^i = M(T^i), stopping after step i when
-    ELBO^i - ELBO^(i-1) < tol. As crowd-kit 1.4.2's DawidSkene (crowdkit.aggregation.
+    P(w says y | true label c). The iteration (macro latent_em_results, model
+    int_latent_posterior) is: T^0 = majority-vote shares, p^0 = mean_t T^0, e^0 = M(T^0); then
+    for i = 1..n: T^i = E(p^(i-1), e^(i-1)), p^i = mean_t T^i, e^i = M(T^i), stopping after step
+    i when ELBO^i - ELBO^(i-1) < tol. As crowd-kit 1.4.2's DawidSkene (crowdkit.aggregation.
     classification.dawid_skene): counts and priors floored at latent_eps() before logs and
     normalisation; the ELBO's prior term counted once per judgement; cross-checked to 1e-6 in
-    tests/python/test_latent_truth.py. Portable SQL (ln, exp, greatest, window sums).
+    tests/python/test_latent_truth.py. Portable SQL (ln, exp, greatest, case).
+    The EM's macros work in wide form on integer keys: a project's labels are numbered
+    1..K_p (label_index, in label order), every per-label quantity is one column per index
+    1..n_labels (n_labels = the largest K_p; the columns above a project's K_p are NULL), so
+    each pass over the judgements is one join to a small table and one group-by, without a
+    judgements x labels row explosion. Keyed judgements: (item_key, cell_key), cell_key naming
+    (project, annotator, observed label); cells: (cell_key, project_key, worker_key,
+    label_index), worker_key naming (project, annotator).
     Reference: A. P. Dawid and A. M. Skene, Maximum likelihood estimation of observer
     error-rates using the EM algorithm, JRSS C 28(1), 1979, 20-28.
 #}
@@ -20,47 +27,212 @@
 {%- endmacro %}
 
 
+{# max(x, eps) that keeps NULL (a label the project does not have) NULL. #}
+{% macro latent_floor(x) -%}
+    case when {{ x }} < {{ latent_eps() }} then {{ latent_eps() }} else {{ x }} end
+{%- endmacro %}
+
+
 {#
-    latent_majority_posterior(category_counts) -> (project_id, item_id, label, probability):
-    T^0_tc = n_tc / m_t, the share of the item's judgements giving label c, for every label c
-    used in the project (0 for a label nobody gave the item). category_counts has the columns of
-    int_item_category_counts (n_votes = n_tc, n_judgements = m_t).
+    latent_majority_posterior(judgements, cells, projects, n_labels) -> (item_key, project_key,
+    probability_1..probability_K): T^0_tc = n_tc / m_t, the share of the item's judgements
+    giving label c, for every label of the project (0 where nobody gave it; NULL above the
+    project's K_p). projects: (project_key, n_labels).
 #}
-{% macro latent_majority_posterior(category_counts) -%}
+{% macro latent_majority_posterior(judgements, cells, projects, n_labels) -%}
     select
-        items.project_id,
-        items.item_id,
-        project_labels.label,
-        coalesce(cast(counts.n_votes as double), 0.0) / items.n_judgements as probability
+        votes.item_key,
+        votes.project_key,
+        {%- for k in range(1, n_labels + 1) %}
+            case when projects.n_labels >= {{ k }} then votes.n_votes_{{ k }} / votes.n_judgements end
+                as probability_{{ k }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from (
-        select distinct
-            project_id,
-            item_id,
-            n_judgements
-        from {{ category_counts }}
-    ) as items
+        select
+            judgements.item_key,
+            min(cells.project_key) as project_key,
+            cast(count(*) as double) as n_judgements,
+            {%- for k in range(1, n_labels + 1) %}
+                sum(case when cells.label_index = {{ k }} then 1.0 else 0.0 end) as n_votes_{{ k }}
+                {{- ',' if not loop.last }}
+            {%- endfor %}
+        from {{ judgements }} as judgements
+        inner join {{ cells }} as cells
+            on judgements.cell_key = cells.cell_key
+        group by judgements.item_key
+    ) as votes
+    inner join {{ projects }} as projects
+        on votes.project_key = projects.project_key
+{%- endmacro %}
+
+
+{#
+    latent_m_step(judgements, posterior, cells, n_labels) -> (cell_key, project_key,
+    expected_count_1..K, log_probability_1..K): the M-step. Expected counts
+    n_w(y, c) = sum over items t that w labelled y of T_tc (one pass over the judgements,
+    grouped by cell), then
+    e_w(y | c) = max(n_w(y, c), eps) / sum_y' max(n_w(y', c), eps)
+    over the labels y' the annotator gave in the project (crowd-kit clips the counts, then
+    normalises each true-label column of the annotator's matrix), kept as ln e_w(y | c).
+    Projects absent from posterior yield no rows.
+#}
+{% macro latent_m_step(judgements, posterior, cells, n_labels) -%}
+    select
+        cells.cell_key,
+        cells.project_key,
+        {%- for k in range(1, n_labels + 1) %}
+            counts.expected_count_{{ k }},
+        {%- endfor %}
+        {%- for k in range(1, n_labels + 1) %}
+            ln(
+                {{ latent_floor('counts.expected_count_' ~ k) }}
+                / sum({{ latent_floor('counts.expected_count_' ~ k) }}) over (partition by cells.worker_key)
+            ) as log_probability_{{ k }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            judgements.cell_key,
+            {%- for k in range(1, n_labels + 1) %}
+                sum(posterior.probability_{{ k }}) as expected_count_{{ k }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ judgements }} as judgements
+        inner join {{ posterior }} as posterior
+            on judgements.item_key = posterior.item_key
+        group by judgements.cell_key
+    ) as counts
+    inner join {{ cells }} as cells
+        on counts.cell_key = cells.cell_key
+{%- endmacro %}
+
+
+{#
+    latent_posterior_summary(posterior, n_labels) -> (project_key, prior_1..K, entropy): the
+    class priors p_c = mean over the project's items of T_tc, and the posterior's entropy
+    -sum_{t,c} max(T_tc, eps) ln max(T_tc, eps) (the ELBO's second term). One pass over the
+    posterior.
+#}
+{% macro latent_posterior_summary(posterior, n_labels) -%}
+    select
+        project_key,
+        {%- for k in range(1, n_labels + 1) %}
+            avg(probability_{{ k }}) as prior_{{ k }},
+        {%- endfor %}
+        -sum(
+            {%- for k in range(1, n_labels + 1) %}
+                coalesce(
+                    {{ latent_floor('probability_' ~ k) }} * ln({{ latent_floor('probability_' ~ k) }}), 0.0
+                ){{ ' +' if not loop.last }}
+            {%- endfor %}
+        ) as entropy
+    from {{ posterior }}
+    group by project_key
+{%- endmacro %}
+
+
+{#
+    latent_e_step(judgements, summary, confusion, n_labels) -> (item_key, project_key,
+    probability_1..K): the E-step,
+    log L_tc = ln max(p_c, eps) + sum over t's judgements of ln e_w(y_tw | c);
+    T_tc = exp(log L_tc - max_c' log L_tc') / sum_c'' exp(log L_tc'' - max_c' log L_tc')
+    (the shift by the item's maximum keeps exp in range; crowd-kit uses log2 and exp2, the same
+    posterior). One pass over the judgements joined to the confusion rows of their cells;
+    projects absent from confusion (already converged) yield no rows. summary: the priors
+    (latent_posterior_summary).
+#}
+{% macro latent_e_step(judgements, summary, confusion, n_labels) -%}
+    select
+        item_key,
+        project_key,
+        {%- for k in range(1, n_labels + 1) %}
+            likelihood_{{ k }} / (
+                {%- for j in range(1, n_labels + 1) %}
+                    coalesce(likelihood_{{ j }}, 0.0){{ ' +' if not loop.last }}
+                {%- endfor %}
+            ) as probability_{{ k }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            item_key,
+            project_key,
+            {%- for k in range(1, n_labels + 1) %}
+                exp(log_likelihood_{{ k }} - greatest(
+                    {%- for j in range(1, n_labels + 1) %}
+                        log_likelihood_{{ j }}{{ ',' if not loop.last }}
+                    {%- endfor %}
+                )) as likelihood_{{ k }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from (
+            select
+                sums.item_key,
+                sums.project_key,
+                {%- for k in range(1, n_labels + 1) %}
+                    sums.sum_log_probability_{{ k }} + ln({{ latent_floor('summary.prior_' ~ k) }})
+                        as log_likelihood_{{ k }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            from (
+                select
+                    judgements.item_key,
+                    min(confusion.project_key) as project_key,
+                    {%- for k in range(1, n_labels + 1) %}
+                        sum(confusion.log_probability_{{ k }}) as sum_log_probability_{{ k }}
+                        {{- ',' if not loop.last }}
+                    {%- endfor %}
+                from {{ judgements }} as judgements
+                inner join {{ confusion }} as confusion
+                    on judgements.cell_key = confusion.cell_key
+                group by judgements.item_key
+            ) as sums
+            inner join {{ summary }} as summary
+                on sums.project_key = summary.project_key
+        ) as log_likelihoods
+    ) as likelihoods
+{%- endmacro %}
+
+
+{#
+    latent_elbo(confusion, summary, projects, n_labels) -> (project_key, elbo): the evidence
+    lower bound per judgement that decides the early stop,
+    ELBO = (sum_{w,y,c} n_w(y, c) (ln e_w(y | c) + ln max(p_c, eps))
+            - sum_{t,c} max(T_tc, eps) ln max(T_tc, eps)) / N,
+    N = the project's judgements. The first sum is crowd-kit's expectation over the judgements
+    of ln e + ln p (the prior term once per judgement, as crowd-kit counts it), regrouped by
+    annotator cell, so it reads only the small tables; the entropy comes from
+    latent_posterior_summary. projects: (project_key, n_judgements).
+#}
+{% macro latent_elbo(confusion, summary, projects, n_labels) -%}
+    select
+        projects.project_key,
+        (expectations.joint_expectation + summary.entropy) / projects.n_judgements as elbo
+    from {{ projects }} as projects
     inner join (
-        select distinct
-            project_id,
-            label
-        from {{ category_counts }}
-    ) as project_labels
-        on items.project_id = project_labels.project_id
-    left join {{ category_counts }} as counts
-        on
-            items.project_id = counts.project_id
-            and items.item_id = counts.item_id
-            and project_labels.label = counts.label
+        select
+            confusion.project_key,
+            sum(
+                {%- for k in range(1, n_labels + 1) %}
+                    coalesce(
+                        confusion.expected_count_{{ k }}
+                        * (confusion.log_probability_{{ k }} + ln({{ latent_floor('summary.prior_' ~ k) }})),
+                        0.0
+                    ){{ ' +' if not loop.last }}
+                {%- endfor %}
+            ) as joint_expectation
+        from {{ confusion }} as confusion
+        inner join {{ summary }} as summary
+            on confusion.project_key = summary.project_key
+        group by confusion.project_key
+    ) as expectations
+        on projects.project_key = expectations.project_key
+    inner join {{ summary }} as summary
+        on projects.project_key = summary.project_key
 {%- endmacro %}
 
 
 {#
     latent_expected_counts(judgements, posterior) -> (project_id, annotator_id, observed_label,
-    true_label, expected_count): the M-step's sufficient statistic
-    n_w(y, c) = sum over items t that w labelled y of T_tc (the expected number of w's
-    judgements saying y on items whose true label is c). One pass over the judgements.
-    judgements: (project_id, item_id, annotator_id, label); posterior: (project_id, item_id,
-    label, probability).
+    true_label, expected_count) and latent_confusion(expected_counts): the same M-step in long
+    form on text keys, for the one M-step on the final posterior (int_latent_confusion):
+    n_w(y, c) = sum over items t that w labelled y of T_tc;
+    e_w(y | c) = max(n_w(y, c), eps) / sum_y' max(n_w(y', c), eps).
 #}
 {% macro latent_expected_counts(judgements, posterior) -%}
     select
@@ -78,13 +250,6 @@
 {%- endmacro %}
 
 
-{#
-    latent_confusion(expected_counts) -> (project_id, annotator_id, observed_label, true_label,
-    expected_count, probability): the M-step,
-    e_w(y | c) = max(n_w(y, c), eps) / sum_y' max(n_w(y', c), eps),
-    over the labels y' the annotator gave in the project (crowd-kit clips the counts, then
-    normalises each true-label column of the annotator's matrix).
-#}
 {% macro latent_confusion(expected_counts) -%}
     select
         project_id,
@@ -97,112 +262,4 @@
             partition by project_id, annotator_id, true_label
         ) as probability
     from {{ expected_counts }}
-{%- endmacro %}
-
-
-{#
-    latent_priors(posterior) -> (project_id, label, prior): p_c = mean over the project's items
-    of T_tc (every item has a row per project label).
-#}
-{% macro latent_priors(posterior) -%}
-    select
-        project_id,
-        label,
-        avg(probability) as prior
-    from {{ posterior }}
-    group by project_id, label
-{%- endmacro %}
-
-
-{#
-    latent_e_step(judgements, priors, confusion) -> (project_id, item_id, label, probability):
-    log L_tc = ln max(p_c, eps) + sum over t's judgements of ln e_w(y_tw | c);
-    T_tc = exp(log L_tc - max_c' log L_tc') / sum_c'' exp(log L_tc'' - max_c' log L_tc')
-    (the shift by the row maximum keeps exp in range; crowd-kit uses log2 and exp2, the same
-    posterior). Projects absent from confusion (already converged) yield no rows. One pass over
-    the judgements.
-#}
-{% macro latent_e_step(judgements, priors, confusion) -%}
-    select
-        project_id,
-        item_id,
-        label,
-        exp(log_likelihood - max_log_likelihood)
-        / sum(exp(log_likelihood - max_log_likelihood)) over (partition by project_id, item_id) as probability
-    from (
-        select
-            summed.project_id,
-            summed.item_id,
-            summed.label,
-            summed.log_likelihood,
-            max(summed.log_likelihood) over (partition by summed.project_id, summed.item_id) as max_log_likelihood
-        from (
-            select
-                judged.project_id,
-                judged.item_id,
-                judged.label,
-                judged.sum_log_confusion + ln(greatest(priors.prior, {{ latent_eps() }})) as log_likelihood
-            from (
-                select
-                    judgements.project_id,
-                    judgements.item_id,
-                    confusion.true_label as label,
-                    sum(ln(confusion.probability)) as sum_log_confusion
-                from {{ judgements }} as judgements
-                inner join {{ confusion }} as confusion
-                    on
-                        judgements.project_id = confusion.project_id
-                        and judgements.annotator_id = confusion.annotator_id
-                        and judgements.label = confusion.observed_label
-                group by judgements.project_id, judgements.item_id, confusion.true_label
-            ) as judged
-            inner join {{ priors }} as priors
-                on
-                    judged.project_id = priors.project_id
-                    and judged.label = priors.label
-        ) as summed
-    ) as scaled
-{%- endmacro %}
-
-
-{#
-    latent_elbo(posterior, confusion, priors, n_judgements) -> (project_id, elbo): the evidence
-    lower bound per judgement that decides the early stop,
-    ELBO = (sum_{w,y,c} n_w(y, c) (ln e_w(y | c) + ln max(p_c, eps))
-            - sum_{t,c} max(T_tc, eps) ln max(T_tc, eps)) / N,
-    N = the project's judgements. The first sum is crowd-kit's expectation over the judgements
-    of ln e + ln p (the prior term once per judgement, as crowd-kit counts it), regrouped by
-    annotator cell, so it reads only the small tables. confusion carries expected_count
-    (latent_confusion); n_judgements: (project_id, n_judgements).
-#}
-{% macro latent_elbo(posterior, confusion, priors, n_judgements) -%}
-    select
-        totals.project_id,
-        (expectations.joint_expectation + entropies.entropy) / totals.n_judgements as elbo
-    from {{ n_judgements }} as totals
-    inner join (
-        select
-            confusion.project_id,
-            sum(
-                confusion.expected_count
-                * (ln(confusion.probability) + ln(greatest(priors.prior, {{ latent_eps() }})))
-            ) as joint_expectation
-        from {{ confusion }} as confusion
-        inner join {{ priors }} as priors
-            on
-                confusion.project_id = priors.project_id
-                and confusion.true_label = priors.label
-        group by confusion.project_id
-    ) as expectations
-        on totals.project_id = expectations.project_id
-    inner join (
-        select
-            project_id,
-            -sum(
-                greatest(probability, {{ latent_eps() }}) * ln(greatest(probability, {{ latent_eps() }}))
-            ) as entropy
-        from {{ posterior }}
-        group by project_id
-    ) as entropies
-        on totals.project_id = entropies.project_id
 {%- endmacro %}

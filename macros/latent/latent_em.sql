@@ -1,115 +1,176 @@
 {#
-    latent_em_results(model, judgements, category_counts, max_iterations, tolerance) -> the
-    relation holding the Dawid-Skene posterior of every project after its EM (columns
-    project_id, item_id, label, probability, n_iterations), computed by issuing one small set of
-    statements per iteration (run_query) on scratch tables beside `model`: E-step, expected
-    counts, M-step, priors, ELBO, then the per-project stop test. A project stops after
-    iteration i when ELBO^i - ELBO^(i-1) < tolerance (never after the first, whose predecessor
-    is -inf) or when i = max_iterations; its posterior is then appended to the results and its
-    judgements join no further iteration. The formulas are the macros of dawid_skene.sql.
+    latent_em_results(model, judgements, max_iterations, tolerance) -> a namespace with the
+    relations the EM leaves for its model to read (results, items, labels, projects) and
+    n_labels, the largest number of labels in a project (K). results holds, per judged item,
+    the Dawid-Skene posterior of its project after the project's EM in wide form (item_key,
+    probability_1..K, n_iterations); items maps item_key to (project_key, item_id), labels
+    maps (project_key, label_index) to label, projects maps project_key to project_id.
+    The EM first writes its private copy of the latest judgements on integer keys (item_key,
+    cell_key; cells name (project, annotator, observed label)), ordered by item, then issues
+    one small set of statements per iteration (run_query) on scratch tables beside `model`:
+    E-step (one pass over the judgements), priors and entropy (one pass over the posterior),
+    M-step (one pass over the judgements), ELBO and the per-project stop test. A project stops
+    after iteration i when ELBO^i - ELBO^(i-1) < tolerance (never after the first, whose
+    predecessor is -inf) or when i = max_iterations; its posterior is then appended to the
+    results and its judgements join no further iteration. The formulas are the macros of
+    dawid_skene.sql. Scratch tables are temporary on DuckDB (latent_em_create, dispatched).
     Runs only when dbt executes the model (run/build); otherwise (parse, compile, docs, lint)
-    it returns the model's own relation as a placeholder and issues nothing. Scratch tables of the previous iteration are dropped as it
-    goes; the results table by latent_em_drop_results (the model's post-hook).
+    it returns the model's own relation for every table and n_labels 1, and issues nothing.
+    The scratch tables the model reads are dropped by latent_em_drop_results (its post-hook).
 #}
-{% macro latent_em_results(model, judgements, category_counts, max_iterations, tolerance) %}
+{% macro latent_em_results(model, judgements, max_iterations, tolerance) %}
+    {%- set em = namespace(results=model, items=model, labels=model, projects=model, n_labels=1) %}
     {%- if not (execute and flags.WHICH in ['run', 'build']) %}
-        {{- return(model) }}
+        {{- return(em) }}
     {%- endif %}
-    {%- set results = latent_em_scratch(model, 'results') %}
-    {%- set progress_0 = latent_em_scratch(model, 'progress_0') %}
-    {%- set posterior_0 = latent_em_scratch(model, 'posterior_0') %}
-    {%- set confusion_0 = latent_em_scratch(model, 'confusion_0') %}
-    {%- set priors_0 = latent_em_scratch(model, 'priors_0') %}
-    {%- set n_judgements = latent_em_scratch(model, 'n_judgements') %}
-    {#- the four columns the EM reads, written once: every iteration scans this narrow copy twice -#}
-    {%- set judgement_copy = latent_em_scratch(model, 'judgements') %}
-    {%- do latent_em_create(judgement_copy, 'select project_id, item_id, annotator_id, label from ' ~ judgements) %}
-    {%- set judgements = judgement_copy %}
+    {%- set cells = latent_em_scratch(model, 'cells') %}
+    {%- set keyed = latent_em_scratch(model, 'judgements') %}
+    {%- set em.results = latent_em_scratch(model, 'results') %}
+    {%- set em.items = latent_em_scratch(model, 'items') %}
+    {%- set em.labels = latent_em_scratch(model, 'labels') %}
+    {%- set em.projects = latent_em_scratch(model, 'projects') %}
 
-    {%- do latent_em_create(n_judgements,
-        'select project_id, cast(sum(n_votes) as double) as n_judgements from ' ~ category_counts
-        ~ ' group by project_id') %}
-    {%- do latent_em_create(posterior_0, latent_majority_posterior(category_counts)) %}
-    {%- do latent_em_create(priors_0, latent_priors(posterior_0)) %}
-    {%- do latent_em_create(confusion_0,
-        latent_confusion('(' ~ latent_expected_counts(judgements, posterior_0) ~ ')')) %}
+    {#- integer keys: cells (project, annotator, observed label), the project's label index in label order -#}
+    {%- do latent_em_create(cells,
+        'select cast(row_number() over (order by project_id, annotator_id, label) as integer) as cell_key,'
+        ~ ' cast(dense_rank() over (order by project_id) as integer) as project_key,'
+        ~ ' cast(dense_rank() over (order by project_id, annotator_id) as integer) as worker_key,'
+        ~ ' cast(dense_rank() over (partition by project_id order by label) as integer) as label_index,'
+        ~ ' project_id, annotator_id, label, n_judgements'
+        ~ ' from (select project_id, annotator_id, label, count(*) as n_judgements from ' ~ judgements
+        ~ ' group by project_id, annotator_id, label) as cell_counts') %}
+    {%- do latent_em_create(em.labels,
+        'select distinct project_key, label_index, label from ' ~ cells) %}
+    {%- do latent_em_create(em.projects,
+        'select project_key, min(project_id) as project_id, max(label_index) as n_labels,'
+        ~ ' cast(sum(n_judgements) as double) as n_judgements from ' ~ cells ~ ' group by project_key') %}
+    {%- do latent_em_create(em.items,
+        'select cast(row_number() over (order by items.project_id, items.item_id) as integer) as item_key,'
+        ~ ' projects.project_key, items.item_id'
+        ~ ' from (select distinct project_id, item_id from ' ~ judgements ~ ') as items'
+        ~ ' inner join ' ~ em.projects ~ ' as projects on items.project_id = projects.project_id') %}
+    {#- the EM's private copy of the judgements: two integer columns, ordered by item -#}
+    {%- do latent_em_create(keyed,
+        'select items.item_key, cells.cell_key from ' ~ judgements ~ ' as judgements'
+        ~ ' inner join ' ~ em.projects ~ ' as projects on judgements.project_id = projects.project_id'
+        ~ ' inner join ' ~ em.items ~ ' as items'
+        ~ ' on projects.project_key = items.project_key and judgements.item_id = items.item_id'
+        ~ ' inner join ' ~ cells ~ ' as cells on judgements.project_id = cells.project_id'
+        ~ ' and judgements.annotator_id = cells.annotator_id and judgements.label = cells.label'
+        ~ ' order by items.item_key') %}
+    {%- set n_labels_query = run_query('select max(n_labels) from ' ~ em.projects) %}
+    {%- set em.n_labels = [n_labels_query.columns[0].values()[0] or 1, 1] | max | int %}
+    {%- set n_labels = em.n_labels %}
+
+    {%- set posterior_0 = latent_em_scratch(model, 'posterior_0') %}
+    {%- set summary_0 = latent_em_scratch(model, 'summary_0') %}
+    {%- set confusion_0 = latent_em_scratch(model, 'confusion_0') %}
+    {%- set progress_0 = latent_em_scratch(model, 'progress_0') %}
+    {%- do latent_em_create(posterior_0, latent_majority_posterior(keyed, cells, em.projects, n_labels)) %}
+    {%- do latent_em_create(summary_0, latent_posterior_summary(posterior_0, n_labels)) %}
+    {%- do latent_em_create(confusion_0, latent_m_step(keyed, posterior_0, cells, n_labels)) %}
     {#- progress: one row per project; elbo NULL stands for -inf before the first iteration -#}
     {%- do latent_em_create(progress_0,
-        'select project_id, 0 as n_iterations, cast(null as double) as elbo, true as is_active from '
-        ~ n_judgements) %}
-    {%- do latent_em_create(results,
-        'select project_id, item_id, label, probability, 0 as n_iterations from ' ~ posterior_0 ~ ' where 1 = 0') %}
+        'select project_key, 0 as n_iterations, cast(null as double) as elbo, true as is_active from '
+        ~ em.projects) %}
+    {%- set probability_columns = [] %}
+    {%- for k in range(1, n_labels + 1) %}
+        {%- do probability_columns.append('probability_' ~ k) %}
+    {%- endfor %}
+    {%- set probability_columns = probability_columns | join(', ') %}
+    {%- do latent_em_create(em.results,
+        'select item_key, ' ~ probability_columns ~ ', 0 as n_iterations from ' ~ posterior_0 ~ ' where 1 = 0') %}
 
-    {%- set state = namespace(posterior=posterior_0, confusion=confusion_0, priors=priors_0,
+    {%- set state = namespace(posterior=posterior_0, confusion=confusion_0, summary=summary_0,
         progress=progress_0, n_active=1) %}
     {%- for i in range(1, max_iterations + 1) %}
         {%- if state.n_active > 0 %}
             {%- set posterior = latent_em_scratch(model, 'posterior_' ~ i) %}
             {%- set confusion = latent_em_scratch(model, 'confusion_' ~ i) %}
-            {%- set priors = latent_em_scratch(model, 'priors_' ~ i) %}
+            {%- set summary = latent_em_scratch(model, 'summary_' ~ i) %}
             {%- set progress = latent_em_scratch(model, 'progress_' ~ i) %}
             {%- set active_confusion = '(select * from ' ~ state.confusion
-                ~ ' where project_id in (select project_id from ' ~ state.progress ~ ' where is_active))' %}
-            {%- do latent_em_create(posterior, latent_e_step(judgements, state.priors, active_confusion)) %}
-            {%- do latent_em_create(priors, latent_priors(posterior)) %}
-            {%- do latent_em_create(confusion,
-                latent_confusion('(' ~ latent_expected_counts(judgements, posterior) ~ ')')) %}
+                ~ ' where project_key in (select project_key from ' ~ state.progress ~ ' where is_active))' %}
+            {%- do latent_em_create(posterior, latent_e_step(keyed, state.summary, active_confusion, n_labels)) %}
+            {%- do run_query('drop table if exists ' ~ state.posterior) %}
+            {%- do latent_em_create(summary, latent_posterior_summary(posterior, n_labels)) %}
+            {%- do latent_em_create(confusion, latent_m_step(keyed, posterior, cells, n_labels)) %}
             {%- do latent_em_create(progress,
-                'select previous.project_id,'
+                'select previous.project_key,'
                 ~ ' case when previous.is_active then ' ~ i ~ ' else previous.n_iterations end as n_iterations,'
                 ~ ' case when previous.is_active then current_step.elbo else previous.elbo end as elbo,'
                 ~ ' coalesce(previous.is_active and (previous.elbo is null'
                 ~ ' or current_step.elbo - previous.elbo >= ' ~ tolerance ~ '), false) as is_active,'
                 ~ ' coalesce(previous.is_active, false) as was_active'
                 ~ ' from ' ~ state.progress ~ ' as previous left join ('
-                ~ latent_elbo(posterior, confusion, priors, n_judgements)
-                ~ ') as current_step on previous.project_id = current_step.project_id') %}
+                ~ latent_elbo(confusion, summary, em.projects, n_labels)
+                ~ ') as current_step on previous.project_key = current_step.project_key') %}
             {#- the projects that stop at this iteration keep its posterior -#}
-            {%- do run_query('insert into ' ~ results
-                ~ ' select posterior.project_id, posterior.item_id, posterior.label, posterior.probability, ' ~ i
+            {%- do run_query('insert into ' ~ em.results
+                ~ ' select posterior.item_key, ' ~ probability_columns ~ ', ' ~ i
                 ~ ' from ' ~ posterior ~ ' as posterior inner join ' ~ progress ~ ' as progress'
-                ~ ' on posterior.project_id = progress.project_id'
+                ~ ' on posterior.project_key = progress.project_key'
                 ~ ' where progress.was_active and not progress.is_active'
                 ~ (' or progress.is_active' if i == max_iterations else '')) %}
-            {%- for relation in [state.posterior, state.confusion, state.priors, state.progress] %}
+            {%- for relation in [state.confusion, state.summary, state.progress] %}
                 {%- do run_query('drop table if exists ' ~ relation) %}
             {%- endfor %}
             {%- set state.posterior = posterior %}
             {%- set state.confusion = confusion %}
-            {%- set state.priors = priors %}
+            {%- set state.summary = summary %}
             {%- set state.progress = progress %}
             {%- set n_active = run_query('select count(*) from ' ~ progress ~ ' where is_active') %}
             {%- set state.n_active = n_active.columns[0].values()[0] %}
         {%- endif %}
     {%- endfor %}
     {%- if max_iterations == 0 %}
-        {%- do run_query('insert into ' ~ results ~ ' select project_id, item_id, label, probability, 0 from '
+        {%- do run_query('insert into ' ~ em.results ~ ' select item_key, ' ~ probability_columns ~ ', 0 from '
             ~ posterior_0) %}
     {%- endif %}
-    {%- set leftovers = [state.posterior, state.confusion, state.priors, state.progress, n_judgements,
-        judgement_copy] %}
-    {%- for relation in leftovers %}
+    {%- for relation in [state.posterior, state.confusion, state.summary, state.progress, cells, keyed] %}
         {%- do run_query('drop table if exists ' ~ relation) %}
     {%- endfor %}
-    {{- return(results) }}
+    {{- return(em) }}
 {% endmacro %}
 
 
-{# The scratch relation `<model>__em_<name>` in the model's schema. #}
+{#
+    The scratch relation `<model>__em_<name>`: on DuckDB a temporary table (in memory, spilling
+    to the temp directory; visible to the model's own connection only, which runs the EM's
+    statements and the model's), elsewhere a table in the model's schema.
+#}
 {% macro latent_em_scratch(model, name) %}
+    {{- return(adapter.dispatch('latent_em_scratch', 'labelhouse')(model, name)) }}
+{% endmacro %}
+
+{% macro default__latent_em_scratch(model, name) %}
     {{- return(api.Relation.create(database=model.database, schema=model.schema,
         identifier=model.identifier ~ '__em_' ~ name)) }}
 {% endmacro %}
 
+{% macro duckdb__latent_em_scratch(model, name) %}
+    {{- return(api.Relation.create(identifier=model.identifier ~ '__em_' ~ name)) }}
+{% endmacro %}
 
-{# Replace a scratch table with the result of a SELECT (portable: drop, then create table as). #}
+
+{# Replace a scratch table with the result of a SELECT (drop, then create table as; temporary on DuckDB). #}
 {% macro latent_em_create(relation, sql) %}
+    {{- return(adapter.dispatch('latent_em_create', 'labelhouse')(relation, sql)) }}
+{% endmacro %}
+
+{% macro default__latent_em_create(relation, sql) %}
     {%- do run_query('drop table if exists ' ~ relation) %}
     {%- do run_query('create table ' ~ relation ~ ' as ' ~ sql) %}
 {% endmacro %}
 
+{% macro duckdb__latent_em_create(relation, sql) %}
+    {%- do run_query('create or replace temporary table ' ~ relation ~ ' as ' ~ sql) %}
+{% endmacro %}
 
-{# Post-hook of the EM model: drop its results table once the model's table holds them. #}
+
+{# Post-hook of the EM model: drop the scratch tables its table was read from. #}
 {% macro latent_em_drop_results(model) %}
-    drop table if exists {{ latent_em_scratch(model, 'results') }}
+    {%- for name in ['results', 'items', 'labels', 'projects'] %}
+        drop table if exists {{ latent_em_scratch(model, name) }};
+    {%- endfor %}
 {% endmacro %}

@@ -2,31 +2,52 @@
 -- probability that the label is the item's latent true label, after the project's EM
 -- (n_iterations: the iterations it ran, at most var('latent_max_iterations'), fewer when the
 -- ELBO gained less than var('latent_tolerance') in one step). Each annotator's latest
--- judgement of an item counts once; the EM starts from the majority-vote shares of
--- int_item_category_counts. The iteration issues a few statements per step on small scratch
--- tables (macro latent_em_results): each step reads the judgements twice (E-step and expected
--- counts) and every other table it touches is item x label or annotator x label x label.
+-- judgement of an item counts once; the EM starts from the majority-vote shares. The
+-- iteration (macro latent_em_results) works on an integer-keyed copy of the judgements in
+-- wide form (one column per label index): each step reads that copy twice (E-step and
+-- M-step), joined to a table of item or annotator-cell rows, and writes one row per item.
+-- This model maps its wide, integer-keyed result back to project, item and label.
 {{ config(post_hook="{{ latent_em_drop_results(this) }}") }}
 {%- set judgements -%}
     (select project_id, item_id, annotator_id, label from {{ ref('int_annotations') }} where is_latest_judgement)
 {%- endset %}
-{%- set results = latent_em_results(
-    this, judgements, ref('int_item_category_counts'), var('latent_max_iterations'), var('latent_tolerance')
-) %}
+{%- set em = latent_em_results(this, judgements, var('latent_max_iterations'), var('latent_tolerance')) %}
 with
 
 em_results as (
-    select * from {{ results }}
+    select * from {{ em.results }}
+),
+
+em_items as (
+    select * from {{ em.items }}
+),
+
+em_labels as (
+    select * from {{ em.labels }}
+),
+
+em_projects as (
+    select * from {{ em.projects }}
 ),
 
 final as (
     select
-        project_id,
-        item_id,
-        label,
-        cast(probability as double) as probability,
-        cast(n_iterations as integer) as n_iterations
+        em_projects.project_id,
+        em_items.item_id,
+        em_labels.label,
+        cast(case em_labels.label_index
+            {%- for k in range(1, em.n_labels + 1) %}
+                when {{ k }} then em_results.probability_{{ k }}
+            {%- endfor %}
+        end as double) as probability,
+        cast(em_results.n_iterations as integer) as n_iterations
     from em_results
+    inner join em_items
+        on em_results.item_key = em_items.item_key
+    inner join em_projects
+        on em_items.project_key = em_projects.project_key
+    inner join em_labels
+        on em_items.project_key = em_labels.project_key
 )
 
 select * from final
