@@ -168,9 +168,7 @@
 {% endmacro %}
 
 
-{# Post-hook of the EM model: drop the scratch tables its table was read from. #}
-{% macro latent_em_drop_results(model) %}
-    {%- for name in ['results', 'items', 'labels', 'projects'] %}
-        drop table if exists {{ latent_em_scratch(model, name) }};
-    {%- endfor %}
+{# Post-hook of the EM model, one per scratch table its table was read from (results, items, labels, projects). #}
+{% macro latent_em_drop_results(model, name) %}
+    drop table if exists {{ latent_em_scratch(model, name) }}
 {% endmacro %}

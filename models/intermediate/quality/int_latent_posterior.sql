@@ -7,7 +7,12 @@
 -- wide form (one column per label index): each step reads that copy twice (E-step and
 -- M-step), joined to a table of item or annotator-cell rows, and writes one row per item.
 -- This model maps its wide, integer-keyed result back to project, item and label.
-{{ config(post_hook="{{ latent_em_drop_results(this) }}") }}
+{{ config(post_hook=[
+    "{{ latent_em_drop_results(this, 'results') }}",
+    "{{ latent_em_drop_results(this, 'items') }}",
+    "{{ latent_em_drop_results(this, 'labels') }}",
+    "{{ latent_em_drop_results(this, 'projects') }}",
+]) }}
 {%- set judgements -%}
     (select project_id, item_id, annotator_id, label from {{ ref('int_annotations') }} where is_latest_judgement)
 {%- endset %}
