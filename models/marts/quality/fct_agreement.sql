@@ -31,7 +31,8 @@ annotators_with_rollup as (
     select
         project_id,
         case when grouping(language) = 1 then 'all' else language end as language,
-        cast(count(*) as bigint) as n_annotators
+        -- distinct: an annotator working in two languages counts once in the 'all' roll-up
+        cast(count(distinct annotator_id) as bigint) as n_annotators
     from annotator_languages
     group by grouping sets ((project_id, language), (project_id))
 ),
