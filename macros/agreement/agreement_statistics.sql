@@ -156,17 +156,7 @@
 {{ prefix }}_jackknife as (
     select
         {{ g }},
-        -- the replicate count is kept only when every leave-one-out statistic is defined
-        case
-            when count(*) = count(kappa_deviation) then cast(sum(unit_weight) as bigint)
-        end as n_kappa_replicates,
-        sum(unit_weight * kappa_deviation) as sum_kappa_deviation,
-        sum(unit_weight * kappa_deviation * kappa_deviation) as sum_sq_kappa_deviation,
-        case
-            when count(*) = count(alpha_deviation) then cast(sum(unit_weight) as bigint)
-        end as n_alpha_replicates,
-        sum(unit_weight * alpha_deviation) as sum_alpha_deviation,
-        sum(unit_weight * alpha_deviation * alpha_deviation) as sum_sq_alpha_deviation
+        {{ jackknife_sums(['kappa', 'alpha'], 'unit_weight') }}
     from {{ prefix }}_leave_one_out
     group by {{ g }}
 ),
@@ -181,17 +171,9 @@
         point.n_categories,
         point.percent_agreement,
         point.fleiss_kappa,
-        {{ jackknife_interval('point.fleiss_kappa', 'jackknife.sum_kappa_deviation',
-            'jackknife.sum_sq_kappa_deviation', 'jackknife.n_kappa_replicates', 'lower') }} as fleiss_kappa_ci_low,
-        {{ jackknife_interval('point.fleiss_kappa', 'jackknife.sum_kappa_deviation',
-            'jackknife.sum_sq_kappa_deviation', 'jackknife.n_kappa_replicates', 'upper') }} as fleiss_kappa_ci_high,
+        {{ jackknife_bounds('point.fleiss_kappa', 'jackknife', 'kappa', 'fleiss_kappa') }},
         point.krippendorff_alpha,
-        {{ jackknife_interval('point.krippendorff_alpha', 'jackknife.sum_alpha_deviation',
-            'jackknife.sum_sq_alpha_deviation', 'jackknife.n_alpha_replicates', 'lower') }}
-            as krippendorff_alpha_ci_low,
-        {{ jackknife_interval('point.krippendorff_alpha', 'jackknife.sum_alpha_deviation',
-            'jackknife.sum_sq_alpha_deviation', 'jackknife.n_alpha_replicates', 'upper') }}
-            as krippendorff_alpha_ci_high,
+        {{ jackknife_bounds('point.krippendorff_alpha', 'jackknife', 'alpha', 'krippendorff_alpha') }},
         point.gwet_ac1
     from {{ prefix }}_point as point
     left join {{ prefix }}_jackknife as jackknife

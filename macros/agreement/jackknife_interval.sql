@@ -35,3 +35,38 @@
         {{ exceptions.raise_compiler_error("jackknife_interval: bound must be 'lower' or 'upper', got " ~ bound) }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+    jackknife_sums(statistics, weight) -> the per-group sums jackknife_interval needs, as
+    aggregate select items (inside a GROUP BY over one row per leave-one-out replicate class):
+    for each name s in statistics, reading the column s_deviation = theta_(u) - estimate,
+        n_<s>_replicates   = sum(weight), kept only when every s_deviation is defined
+        sum_<s>_deviation  = sum(weight * d), sum_sq_<s>_deviation = sum(weight * d^2).
+    weight is the number of units sharing the row's replicate (1, or a pattern's unit count).
+
+    jackknife_bounds(estimate, jackknife_relation, statistic, column_prefix) -> the two select
+    items <column_prefix>_ci_low and <column_prefix>_ci_high: jackknife_interval over the sums
+    jackknife_sums wrote for statistic into jackknife_relation.
+#}
+{% macro jackknife_sums(statistics, weight) -%}
+    {%- for stat in statistics %}
+        case
+            when count(*) = count({{ stat }}_deviation) then cast(sum({{ weight }}) as bigint)
+        end as n_{{ stat }}_replicates,
+        sum({{ weight }} * {{ stat }}_deviation) as sum_{{ stat }}_deviation,
+        sum({{ weight }} * {{ stat }}_deviation * {{ stat }}_deviation) as sum_sq_{{ stat }}_deviation
+        {{- ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro jackknife_bounds(estimate, jackknife_relation, statistic, column_prefix) -%}
+    {%- for bound, suffix in [('lower', 'ci_low'), ('upper', 'ci_high')] %}
+        {{ jackknife_interval(
+            estimate,
+            jackknife_relation ~ '.sum_' ~ statistic ~ '_deviation',
+            jackknife_relation ~ '.sum_sq_' ~ statistic ~ '_deviation',
+            jackknife_relation ~ '.n_' ~ statistic ~ '_replicates',
+            bound) }} as {{ column_prefix }}_{{ suffix }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

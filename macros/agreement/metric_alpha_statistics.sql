@@ -1,6 +1,6 @@
 {#
     metric_alpha_statistics(counts_relation, group_cols, prefix='metric_alpha', unit_col='item_id',
-        value_col='severity', count_col='n_votes', total_col='n_judgements')
+        value_col='severity', count_col='n_votes', total_col='n_judgements', weight_col=none)
 
     Returns a chain of CTE definitions (to paste inside a model's `with`, after the CTE or
     relation named counts_relation) ending in `<prefix>_statistics`: one row per group with
@@ -10,7 +10,9 @@
     counts_relation: one row per group x unit x category with count_col = n_uc, total_col =
     m_u (the unit's total) and value_col the category's numeric value (rows with a NULL value
     are dropped: callers NULL the result for groups where any value is missing). Categories
-    sharing a value are pooled. Only pairable units (m_u >= 2) enter.
+    sharing a value are pooled. Only pairable units (m_u >= 2) enter. weight_col, when given,
+    is a multiplicity (constant within a unit): the row stands for that many identical units,
+    as in agreement_statistics (int_agreement_count_patterns' n_items).
 
     Exact jackknife at small cost. The interval statistic is closed form in the unit's moments,
     but the ordinal difference depends on the marginals, so leaving a unit out changes every
@@ -23,14 +25,16 @@
     Portable SQL except sorted_string_agg (dispatched).
 #}
 {% macro metric_alpha_statistics(counts_relation, group_cols, prefix='metric_alpha', unit_col='item_id',
-    value_col='severity', count_col='n_votes', total_col='n_judgements') -%}
+    value_col='severity', count_col='n_votes', total_col='n_judgements', weight_col=none) -%}
 {%- set g = group_cols | join(', ') -%}
+{%- set weight = weight_col if weight_col else '1' -%}
 
 {{ prefix }}_rows as {{ not_materialized() }}(
     select
         {{ g }},
         {{ unit_col }} as unit_id,
         cast({{ value_col }} as double) as value,
+        cast(max({{ weight }}) as bigint) as unit_weight,
         cast(sum({{ count_col }}) as bigint) as n_uc
     from {{ counts_relation }}
     where {{ count_col }} > 0 and {{ total_col }} >= 2 and {{ value_col }} is not null
@@ -41,6 +45,7 @@
     select
         {{ g }},
         unit_id,
+        max(unit_weight) as unit_weight,
         cast(sum(n_uc) as bigint) as m_u,
         {{ sorted_string_agg(dbt.concat([
             'cast(value as ' ~ dbt.type_string() ~ ')', "':'", 'cast(n_uc as ' ~ dbt.type_string() ~ ')'])) }}
@@ -54,7 +59,7 @@
         {{ g }},
         count_pattern,
         max(m_u) as m_u,
-        cast(count(*) as bigint) as n_units_with_pattern
+        cast(sum(unit_weight) as bigint) as n_units_with_pattern
     from {{ prefix }}_units
     where m_u >= 2
     group by {{ g }}, count_pattern
@@ -129,15 +134,13 @@
 {{ prefix }}_point as (
     select
         {{ agreement_qualified('level_c', group_cols) }}
-        max(level_c.n_values) as n_values,
-        sum(coalesce(coincidences.coincidence, 0.0)
-            * {{ metric_difference_sq('level_c.midrank', 'level_k.midrank') }}) as observed_ordinal,
-        sum(cast(level_c.n_c * level_k.n_c as double)
-            * {{ metric_difference_sq('level_c.midrank', 'level_k.midrank') }}) as expected_ordinal,
-        sum(coalesce(coincidences.coincidence, 0.0)
-            * {{ metric_difference_sq('level_c.value', 'level_k.value') }}) as observed_interval,
-        sum(cast(level_c.n_c * level_k.n_c as double)
-            * {{ metric_difference_sq('level_c.value', 'level_k.value') }}) as expected_interval
+        max(level_c.n_values) as n_values
+        {%- for level, score in metric_alpha_levels() %},
+            sum(coalesce(coincidences.coincidence, 0.0)
+                * {{ metric_difference_sq('level_c.' ~ score, 'level_k.' ~ score) }}) as observed_{{ level }},
+            sum(cast(level_c.n_c * level_k.n_c as double)
+                * {{ metric_difference_sq('level_c.' ~ score, 'level_k.' ~ score) }}) as expected_{{ level }}
+        {%- endfor %}
     from {{ prefix }}_levels as level_c
     inner join {{ prefix }}_levels as level_k
         on {{ agreement_join_on('level_c', 'level_k', group_cols) }}
@@ -151,9 +154,10 @@
 {{ prefix }}_point_alpha as (
     select
         {{ g }},
-        n_values,
-        {{ krippendorff_alpha_metric('n_values', 'observed_ordinal', 'expected_ordinal') }} as alpha_ordinal,
-        {{ krippendorff_alpha_metric('n_values', 'observed_interval', 'expected_interval') }} as alpha_interval
+        n_values
+        {%- for level, score in metric_alpha_levels() %},
+            {{ krippendorff_alpha_metric('n_values', 'observed_' ~ level, 'expected_' ~ level) }} as alpha_{{ level }}
+        {%- endfor %}
     from {{ prefix }}_point
 ),
 
@@ -187,19 +191,16 @@
         {{ agreement_qualified('level_c', group_cols) }}
         level_c.count_pattern,
         max(level_c.n_units_with_pattern) as n_units_with_pattern,
-        max(level_c.m_u) as m_u,
-        sum(
-            (coalesce(coincidences.coincidence, 0.0) - cast(level_c.n_pc * level_k.n_pc as double) / (level_c.m_u - 1))
-            * {{ metric_difference_sq('level_c.midrank_left', 'level_k.midrank_left') }}
-        ) as observed_ordinal,
-        sum(cast(level_c.n_c_left * level_k.n_c_left as double)
-            * {{ metric_difference_sq('level_c.midrank_left', 'level_k.midrank_left') }}) as expected_ordinal,
-        sum(
-            (coalesce(coincidences.coincidence, 0.0) - cast(level_c.n_pc * level_k.n_pc as double) / (level_c.m_u - 1))
-            * {{ metric_difference_sq('level_c.value', 'level_k.value') }}
-        ) as observed_interval,
-        sum(cast(level_c.n_c_left * level_k.n_c_left as double)
-            * {{ metric_difference_sq('level_c.value', 'level_k.value') }}) as expected_interval
+        max(level_c.m_u) as m_u
+        {%- for level, score in metric_alpha_levels(left_out=true) %},
+            sum(
+                (coalesce(coincidences.coincidence, 0.0)
+                    - cast(level_c.n_pc * level_k.n_pc as double) / (level_c.m_u - 1))
+                * {{ metric_difference_sq('level_c.' ~ score, 'level_k.' ~ score) }}
+            ) as observed_{{ level }},
+            sum(cast(level_c.n_c_left * level_k.n_c_left as double)
+                * {{ metric_difference_sq('level_c.' ~ score, 'level_k.' ~ score) }}) as expected_{{ level }}
+        {%- endfor %}
     from {{ prefix }}_pattern_levels as level_c
     inner join {{ prefix }}_pattern_levels as level_k
         on {{ agreement_join_on('level_c', 'level_k', group_cols) }}
@@ -215,11 +216,12 @@
     -- the statistics with one unit of the pattern left out, minus the full-sample statistics
     select
         {{ agreement_qualified('sums', group_cols) }}
-        sums.n_units_with_pattern,
-        {{ krippendorff_alpha_metric('(point.n_values - sums.m_u)', 'sums.observed_ordinal', 'sums.expected_ordinal') }}
-            - point.alpha_ordinal as ordinal_deviation,
-        {{ krippendorff_alpha_metric('(point.n_values - sums.m_u)', 'sums.observed_interval', 'sums.expected_interval') }}
-            - point.alpha_interval as interval_deviation
+        sums.n_units_with_pattern
+        {%- for level, score in metric_alpha_levels() %},
+            {{ krippendorff_alpha_metric(
+                '(point.n_values - sums.m_u)', 'sums.observed_' ~ level, 'sums.expected_' ~ level) }}
+                - point.alpha_{{ level }} as {{ level }}_deviation
+        {%- endfor %}
     from {{ prefix }}_pattern_sums as sums
     inner join {{ prefix }}_point_alpha as point
         on {{ agreement_join_on('sums', 'point', group_cols) }}
@@ -228,17 +230,7 @@
 {{ prefix }}_jackknife as (
     select
         {{ g }},
-        -- the replicate count is kept only when every leave-one-out statistic is defined
-        case
-            when count(*) = count(ordinal_deviation) then cast(sum(n_units_with_pattern) as bigint)
-        end as n_ordinal_replicates,
-        sum(n_units_with_pattern * ordinal_deviation) as sum_ordinal_deviation,
-        sum(n_units_with_pattern * ordinal_deviation * ordinal_deviation) as sum_sq_ordinal_deviation,
-        case
-            when count(*) = count(interval_deviation) then cast(sum(n_units_with_pattern) as bigint)
-        end as n_interval_replicates,
-        sum(n_units_with_pattern * interval_deviation) as sum_interval_deviation,
-        sum(n_units_with_pattern * interval_deviation * interval_deviation) as sum_sq_interval_deviation
+        {{ jackknife_sums(metric_alpha_level_names(), 'n_units_with_pattern') }}
     from {{ prefix }}_leave_one_out
     group by {{ g }}
 ),
@@ -246,20 +238,11 @@
 {{ prefix }}_statistics as (
     select
         {{ agreement_qualified('point', group_cols) }}
-        point.alpha_ordinal as krippendorff_alpha_ordinal,
-        {{ jackknife_interval('point.alpha_ordinal', 'jackknife.sum_ordinal_deviation',
-            'jackknife.sum_sq_ordinal_deviation', 'jackknife.n_ordinal_replicates', 'lower') }}
-            as krippendorff_alpha_ordinal_ci_low,
-        {{ jackknife_interval('point.alpha_ordinal', 'jackknife.sum_ordinal_deviation',
-            'jackknife.sum_sq_ordinal_deviation', 'jackknife.n_ordinal_replicates', 'upper') }}
-            as krippendorff_alpha_ordinal_ci_high,
-        point.alpha_interval as krippendorff_alpha_interval,
-        {{ jackknife_interval('point.alpha_interval', 'jackknife.sum_interval_deviation',
-            'jackknife.sum_sq_interval_deviation', 'jackknife.n_interval_replicates', 'lower') }}
-            as krippendorff_alpha_interval_ci_low,
-        {{ jackknife_interval('point.alpha_interval', 'jackknife.sum_interval_deviation',
-            'jackknife.sum_sq_interval_deviation', 'jackknife.n_interval_replicates', 'upper') }}
-            as krippendorff_alpha_interval_ci_high
+        {%- for level in metric_alpha_level_names() %}
+            point.alpha_{{ level }} as krippendorff_alpha_{{ level }},
+            {{ jackknife_bounds('point.alpha_' ~ level, 'jackknife', level, 'krippendorff_alpha_' ~ level) }}
+            {{- ',' if not loop.last }}
+        {%- endfor %}
     from {{ prefix }}_point_alpha as point
     left join {{ prefix }}_jackknife as jackknife
         on {{ agreement_join_on('point', 'jackknife', group_cols) }}
@@ -270,4 +253,19 @@
 {# Helper: "rel.g1, rel.g2" (no trailing comma) for a group by on the grouping columns only. #}
 {% macro metric_alpha_group_by(rel, group_cols) -%}
     {%- for col in group_cols -%}{{ rel }}.{{ col }}{{ ', ' if not loop.last }}{%- endfor -%}
+{%- endmacro %}
+
+
+{#
+    metric_alpha_levels(left_out=false) -> the (level, score column) pairs of the metric alphas:
+    ordinal alpha is the metric alpha on the values' mid-ranks, interval alpha on the values
+    themselves (see krippendorff_alpha_metric); left_out=true names the mid-ranks recomputed
+    without one unit of a pattern. metric_alpha_level_names() -> the levels alone.
+#}
+{% macro metric_alpha_levels(left_out=false) -%}
+    {{ return([('ordinal', 'midrank_left' if left_out else 'midrank'), ('interval', 'value')]) }}
+{%- endmacro %}
+
+{% macro metric_alpha_level_names() -%}
+    {{ return(['ordinal', 'interval']) }}
 {%- endmacro %}

@@ -1,19 +1,15 @@
 -- One row per project and unordered annotator pair (annotator_a < annotator_b) with at least
 -- one shared item: how often the two agree on the items both judged (latest judgement of
 -- each), raw and as Cohen's kappa from their 2-way table; weighted kappas on the labels'
--- severity positions where every judged label of the project has a severity.
+-- severity positions where the project's severity scale is complete (int_project_severity_scale).
 with
 
 cells as (
     select * from {{ ref('int_annotator_pair_cells') }}
 ),
 
-judgement_cells as (
-    select * from {{ ref('int_annotator_judgement_cells') }}
-),
-
-labels as (
-    select * from {{ ref('stg_raw__labels') }}
+severity_scale as (
+    select * from {{ ref('int_project_severity_scale') }}
 ),
 
 pair_cells as (
@@ -83,42 +79,15 @@ marginal_products as (
     group by project_id, annotator_a, annotator_b
 ),
 
-judged_labels as (
-    select distinct
-        project_id,
-        label
-    from judgement_cells
-),
-
-project_labels as (
-    -- every label judged in the project, with its severity (NULL when it has none)
-    select
-        judged_labels.project_id,
-        judged_labels.label,
-        labels.severity
-    from judged_labels
-    left join labels
-        on judged_labels.label = labels.label
-),
-
-projects_with_severity as (
-    select project_id
-    from project_labels
-    group by project_id
-    having count(severity) = count(*)
-),
-
 label_positions as (
-    -- the label's 0-based position among the project's sorted distinct severities (labels
-    -- sharing a severity share a position), for projects where every label has one
+    -- the label's 0-based position among the project's sorted distinct severities, for
+    -- projects whose severity scale is complete
     select
-        project_labels.project_id,
-        project_labels.label,
-        dense_rank() over (partition by project_labels.project_id order by project_labels.severity) - 1
-            as severity_position
-    from project_labels
-    inner join projects_with_severity
-        on project_labels.project_id = projects_with_severity.project_id
+        project_id,
+        label,
+        severity_position
+    from severity_scale
+    where has_complete_severity_scale
 ),
 
 observed_weights as (

@@ -2,30 +2,48 @@
 -- every other label", so a quality lead sees which policy labels annotators disagree on,
 -- plus positive and negative specific agreement (the chance that, given one judgement of a
 -- pair says / does not say the label, the other does too).
--- Cost: the binarised counts are NOT expanded to items x labels. Items where nobody chose
--- the label all look alike given their number of judgements m_u (m_u votes for 'negative'),
--- so they are folded into one unit per (project, label, m_u) whose weight is how many such
--- items there are; the macro weights every sum and every jackknife replicate by it.
+-- Cost: the binarised counts are NOT expanded to items x labels. Items are read as count
+-- patterns (int_agreement_count_patterns: items with the same label counts are one unit
+-- weighted by n_items), and items where nobody chose the label all look alike given their
+-- number of judgements m_u (m_u votes for 'negative'), so they are folded into one unit per
+-- (project, label, m_u) whose weight is how many such items there are; the macro weights
+-- every sum and every jackknife replicate by it.
 with
 
-item_counts as (
-    select * from {{ ref('int_item_category_counts') }}
+patterns as (
+    select * from {{ ref('int_agreement_count_patterns') }}
 ),
 
-item_sizes as (
-    select distinct
+pattern_counts as (
+    -- the items of a project with the same label counts are one unit weighted by n_items
+    -- (languages and weeks pooled): every sum below is over patterns, never items
+    select
         project_id,
-        item_id,
-        n_judgements
-    from item_counts
+        count_pattern,
+        label,
+        cast(sum(n_items) as bigint) as n_items,
+        max(n_votes) as n_votes,
+        max(n_judgements) as n_judgements
+    from patterns
+    group by project_id, count_pattern, label
+),
+
+pattern_sizes as (
+    select
+        project_id,
+        count_pattern,
+        max(n_items) as n_items,
+        max(n_judgements) as n_judgements
+    from pattern_counts
+    group by project_id, count_pattern
 ),
 
 items_per_size as (
     select
         project_id,
         n_judgements,
-        cast(count(*) as bigint) as n_items
-    from item_sizes
+        cast(sum(n_items) as bigint) as n_items
+    from pattern_sizes
     group by project_id, n_judgements
 ),
 
@@ -33,7 +51,7 @@ project_labels as (
     select distinct
         project_id,
         label
-    from item_counts
+    from pattern_counts
 ),
 
 label_items_per_size as (
@@ -41,8 +59,8 @@ label_items_per_size as (
         project_id,
         label,
         n_judgements,
-        cast(count(*) as bigint) as n_items
-    from item_counts
+        cast(sum(n_items) as bigint) as n_items
+    from pattern_counts
     group by project_id, label, n_judgements
 ),
 
@@ -65,22 +83,22 @@ binary_counts as (
     select
         project_id,
         label,
-        item_id as unit_id,
-        cast(1 as bigint) as unit_weight,
+        count_pattern as unit_id,
+        n_items as unit_weight,
         'positive' as category,
         n_votes,
         n_judgements
-    from item_counts
+    from pattern_counts
     union all
     select
         project_id,
         label,
-        item_id as unit_id,
-        cast(1 as bigint) as unit_weight,
+        count_pattern as unit_id,
+        n_items as unit_weight,
         'negative' as category,
         n_judgements - n_votes as n_votes,
         n_judgements
-    from item_counts
+    from pattern_counts
     where n_judgements > n_votes
     union all
     select
@@ -103,8 +121,8 @@ project_pairs as (
     -- ordered pairs of judgements on items with >= 2 judgements, per project
     select
         project_id,
-        cast(sum(n_judgements * (n_judgements - 1)) as bigint) as n_ordered_pairs
-    from item_sizes
+        cast(sum(n_items * n_judgements * (n_judgements - 1)) as bigint) as n_ordered_pairs
+    from pattern_sizes
     where n_judgements >= 2
     group by project_id
 ),
@@ -114,10 +132,10 @@ label_pairs as (
     select
         project_id,
         label,
-        cast(sum(n_votes) as bigint) as n_label_judgements,
-        cast(sum(n_votes * (n_judgements - 1)) as bigint) as n_pairs_from_label,
-        cast(sum(n_votes * (n_votes - 1)) as bigint) as n_pairs_both_label
-    from item_counts
+        cast(sum(n_items * n_votes) as bigint) as n_label_judgements,
+        cast(sum(n_items * n_votes * (n_judgements - 1)) as bigint) as n_pairs_from_label,
+        cast(sum(n_items * n_votes * (n_votes - 1)) as bigint) as n_pairs_both_label
+    from pattern_counts
     where n_judgements >= 2
     group by project_id, label
 ),
