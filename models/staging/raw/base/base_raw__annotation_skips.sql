@@ -69,10 +69,7 @@ checked as (
 duplicates_marked as (
     select
         *,
-        row_number() over (
-            partition by row_reject_reason is null, source_file, annotation_id, skipped_at
-            order by source_file, source_row_number
-        ) as duplicate_rank
+        {{ duplicate_rank(['annotation_id', 'skipped_at']) }} as duplicate_rank
     from checked
 ),
 
@@ -89,10 +86,7 @@ reasoned as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, annotation_id
-            order by skipped_at desc nulls last, source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['annotation_id'], latest_first=['skipped_at']) }} as version_rank
     from reasoned
 ),
 
@@ -107,7 +101,7 @@ final as (
         annotator_id,
         skipped_at,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 

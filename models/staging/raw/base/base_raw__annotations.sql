@@ -202,10 +202,7 @@ repeated_rows as (
 duplicates_marked as (
     select
         *,
-        row_number() over (
-            partition by row_reject_reason is null, source_file, annotation_id, exported_at
-            order by source_file, source_row_number
-        ) as duplicate_rank
+        {{ duplicate_rank(['annotation_id', 'exported_at']) }} as duplicate_rank
     from repeated_rows
 ),
 
@@ -222,10 +219,7 @@ reasoned as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, annotation_id
-            order by exported_at desc nulls last, source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['annotation_id'], latest_first=['exported_at']) }} as version_rank
     from reasoned
 ),
 

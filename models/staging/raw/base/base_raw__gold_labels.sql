@@ -42,10 +42,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, item_id
-            order by labelled_at desc nulls last, source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['item_id'], latest_first=['labelled_at']) }} as version_rank
     from checked
 ),
 
@@ -60,7 +57,7 @@ final as (
         gold_source,
         labelled_at,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 

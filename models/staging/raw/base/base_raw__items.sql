@@ -134,10 +134,7 @@ single_rows as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, item_id
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['item_id']) }} as version_rank
     from checked
     where is_repeated_key
 ),

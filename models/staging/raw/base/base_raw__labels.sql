@@ -51,10 +51,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, label
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['label']) }} as version_rank
     from checked
 ),
 
@@ -68,7 +65,7 @@ final as (
         is_violating,
         severity,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 

@@ -60,10 +60,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, decision_id
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['decision_id']) }} as version_rank
     from checked
 ),
 
@@ -81,7 +78,7 @@ final as (
         appealed_at,
         appeal_outcome,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 

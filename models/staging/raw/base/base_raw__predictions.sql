@@ -171,10 +171,7 @@ single_rows as (
 duplicates_marked as (
     select
         *,
-        row_number() over (
-            partition by row_reject_reason is null, source_file, model_name, model_version, item_id, label, predicted_at
-            order by source_file, source_row_number
-        ) as duplicate_rank
+        {{ duplicate_rank(['model_name', 'model_version', 'item_id', 'label', 'predicted_at']) }} as duplicate_rank
     from checked
     where is_repeated_key
 ),
@@ -192,10 +189,9 @@ reasoned as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, model_name, model_version, item_id, label
-            order by predicted_at desc nulls last, source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(
+            ['model_name', 'model_version', 'item_id', 'label'], latest_first=['predicted_at']
+        ) }} as version_rank
     from reasoned
 ),
 

@@ -47,10 +47,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, project_id
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['project_id']) }} as version_rank
     from checked
 ),
 
@@ -66,7 +63,7 @@ final as (
         due_date,
         sla_hours,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 

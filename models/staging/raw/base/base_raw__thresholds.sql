@@ -40,10 +40,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, model_name, model_version, label
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['model_name', 'model_version', 'label']) }} as version_rank
     from checked
 ),
 
@@ -57,7 +54,7 @@ final as (
         label,
         threshold,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 
