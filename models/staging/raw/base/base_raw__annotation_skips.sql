@@ -44,13 +44,8 @@ checked as (
     select
         typed.*,
         case
-            when typed.annotation_id is null then {{ reject_reason('null_or_blank_annotation_id') }}
-            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
-            when typed.project_id is null then {{ reject_reason('null_or_blank_project_id') }}
-            when typed.annotator_id is null then {{ reject_reason('null_or_blank_annotator_id') }}
-            when
-                typed.skipped_at_text is not null and typed.skipped_at is null
-                then {{ reject_reason('unparsable_skipped_at') }}
+            {{ reject_if_blank(['annotation_id', 'item_id', 'project_id', 'annotator_id'], prefix='typed.') }}
+            {{ reject_if_unparsable(['skipped_at'], prefix='typed.') }}
             {%- if has_projects %}
                 when projects.project_id is null then {{ reject_reason('unknown_project_id') }}
             {%- endif %}

@@ -24,7 +24,7 @@ checked as (
         *,
         case
             when annotator_id is null then {{ reject_reason('null_or_blank_annotator_id') }}
-            when started_on_text is not null and started_on is null then {{ reject_reason('unparsable_started_on') }}
+            {{ reject_if_unparsable(['started_on']) }}
         end as reject_reason
     from typed
 ),

@@ -28,11 +28,8 @@ checked as (
     select
         typed.*,
         case
-            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
-            when typed.label is null then {{ reject_reason('null_or_blank_label') }}
-            when
-                typed.labelled_at_text is not null and typed.labelled_at is null
-                then {{ reject_reason('unparsable_labelled_at') }}
+            {{ reject_if_blank(['item_id', 'label'], prefix='typed.') }}
+            {{ reject_if_unparsable(['labelled_at'], prefix='typed.') }}
             when labels.label is null then {{ reject_reason('unknown_label') }}
         end as reject_reason
     from typed

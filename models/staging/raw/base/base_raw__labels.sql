@@ -40,10 +40,7 @@ checked as (
         *,
         case
             when label is null then {{ reject_reason('null_or_blank_label') }}
-            when
-                is_violating_text is not null and is_violating is null
-                then {{ reject_reason('unparsable_is_violating') }}
-            when severity_text is not null and severity is null then {{ reject_reason('unparsable_severity') }}
+            {{ reject_if_unparsable(['is_violating', 'severity']) }}
         end as reject_reason
     from typed
 ),

@@ -26,9 +26,7 @@ checked as (
     select
         typed.*,
         case
-            when typed.model_name is null then {{ reject_reason('null_or_blank_model_name') }}
-            when typed.model_version is null then {{ reject_reason('null_or_blank_model_version') }}
-            when typed.label is null then {{ reject_reason('null_or_blank_label') }}
+            {{ reject_if_blank(['model_name', 'model_version', 'label'], prefix='typed.') }}
             when typed.threshold is null then {{ reject_reason('null_or_unparsable_threshold') }}
             when typed.threshold < 0 or typed.threshold > 1 then {{ reject_reason('threshold_outside_0_1') }}
             when labels.label is null then {{ reject_reason('unknown_label') }}
