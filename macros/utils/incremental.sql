@@ -75,3 +75,49 @@
 {% macro spark__key_hash(columns) -%}
     xxhash64({{ columns | join(', ') }})
 {%- endmacro %}
+
+{#
+    rederived_rows(keys, landed='landed') -> three CTEs of an incremental staging model, after its
+    own `new_files` (unseen_files) and `rechecked_keys` (the keys whose rows the current reference
+    exports may judge otherwise): new_keys (the keys occurring in an unseen file), affected_keys
+    (those and the rechecked ones, NULL keys left out) and raw_rows (every landed row in an unseen
+    file or of an affected key). The one statement of which rows an incremental build re-derives:
+    a row's status depends only on the other rows of its key and on the reference exports, so
+    re-deriving these rows gives exactly what a full refresh would. `keys` is a list of
+    [column, expression on `landed`] pairs, the expression cleaning the raw value as the model
+    types it.
+#}
+{% macro rederived_rows(keys, landed='landed') -%}
+    {%- set names = keys | map('first') | list %}
+    new_keys as (
+        select
+            {%- for key in keys %}
+                {{ key[1] }} as {{ key[0] }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ landed }}
+        inner join new_files on {{ landed }}.source_file = new_files.source_file
+    ),
+
+    affected_keys as (
+        {%- for branch in ['new_keys', 'rechecked_keys'] %}
+            select {{ names | join(', ') }}
+            from {{ branch }}
+            where {% for name in names %}{{ name }} is not null{{ ' and ' if not loop.last }}{% endfor %}
+            {%- if not loop.last %}
+                union
+            {%- endif %}
+        {%- endfor %}
+    ),
+
+    raw_rows as (
+        select {{ landed }}.*
+        from {{ landed }}
+        left join new_files on {{ landed }}.source_file = new_files.source_file
+        left join affected_keys
+            on
+                {%- for key in keys %}
+                    {{ 'and ' if not loop.first }}{{ key[1] }} = affected_keys.{{ key[0] }}
+                {%- endfor %}
+        where new_files.source_file is not null or affected_keys.{{ names[0] }} is not null
+    )
+{%- endmacro %}

@@ -26,10 +26,47 @@
                 when reject_reason is not null
                     then {{ json_record(raw_columns, prefix='raw_') }}
             end as raw_record,
-            reject_reason is null and version_rank > 1 as is_superseded
+            {{ is_superseded() }} as is_superseded
         from {{ branch }}
         {%- if not loop.last %}
             union all
         {%- endif %}
     {%- endfor %}
+{%- endmacro %}
+
+
+{#
+    version_rank(key_columns, latest_first=[]) -> the window expression ranking the versions of a
+    staged entity's key: among the kept rows (and, apart, among the rejected rows) of the same
+    key, 1 is the version that wins: the greatest of the `latest_first` columns (NULL last), then
+    the later file, then the later row. The one statement of the staging layer's "the latest
+    export wins" rule; is_superseded() reads the rank it gives.
+#}
+{% macro version_rank(key_columns, latest_first=[]) -%}
+    row_number() over (
+        partition by reject_reason is null, {{ key_columns | join(', ') }}
+        order by {% for c in latest_first %}{{ c }} desc nulls last, {% endfor %}source_file desc, source_row_number desc
+    )
+{%- endmacro %}
+
+
+{#
+    is_superseded() -> true for a kept row (no reject_reason) that a later version of its key
+    replaces (version_rank > 1, from version_rank()): staged as superseded, not lost.
+#}
+{% macro is_superseded() -%}
+    reject_reason is null and version_rank > 1
+{%- endmacro %}
+
+
+{#
+    duplicate_rank(key_columns) -> the window expression ranking exact duplicates within one
+    file: rows of the same file, row-level validity and `key_columns` values ranked in file
+    order, so the first is kept and the later ones are rejected as duplicates.
+#}
+{% macro duplicate_rank(key_columns) -%}
+    row_number() over (
+        partition by row_reject_reason is null, source_file, {{ key_columns | join(', ') }}
+        order by source_file, source_row_number
+    )
 {%- endmacro %}

@@ -404,6 +404,85 @@ def overlaid_series(site: Path) -> list[str]:
     return problems
 
 
+def _raw_rows(path: Path) -> int:
+    """Rows of one raw export file, read with pandas (not the warehouse's reader)."""
+    import pandas as pd
+
+    name = path.name
+    if name.endswith(".parquet"):
+        return len(pd.read_parquet(path))
+    if name.endswith((".jsonl", ".jsonl.gz")):
+        return len(pd.read_json(path, lines=True, dtype=False))
+    return len(pd.read_csv(path, dtype=str, keep_default_na=False))
+
+
+def test_annotator_and_data_health_marts_equal_an_independent_computation() -> None:
+    """rpt_* figures of the Annotators and Data health pages, recomputed in pandas."""
+    raw, warehouse, _ = demo_site()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        kappa = con.execute("select * from marts.rpt_annotator_pair_kappa").df()
+        pairs = con.execute("select * from marts.fct_annotator_pair_agreement").df()
+        top_n = con.execute("select count(distinct annotator_a) from marts.rpt_annotator_pair_kappa"
+                            " group by project_id order by 1 desc limit 1").fetchone()[0]
+        confusion = con.execute("select * from marts.rpt_annotator_latent_confusion").df()
+        latent = con.execute("select * from marts.fct_annotator_latent_confusion").df()
+        files = con.execute("select * from marts.rpt_data_health_files").df()
+        summary = con.execute("select * from marts.rpt_data_health_summary").df()
+        rejects = con.execute("select * from marts.rpt_data_health_rejects").df()
+        rejected = con.execute("select entity, source_file, reject_reason from staging.rejected_rows").df()
+    finally:
+        con.close()
+
+    # pair kappa: both directions of each pair among the project's 20 annotators with most shared items
+    import pandas as pd
+
+    both = pd.concat([pairs, pairs.rename(columns={"annotator_a": "annotator_b", "annotator_b": "annotator_a"})])
+    shared = both.groupby(["project_id", "annotator_a"])["n_shared_items"].sum().reset_index()
+    shared = shared.sort_values(["project_id", "n_shared_items", "annotator_a"], ascending=[True, False, True])
+    top = set(map(tuple, shared.groupby("project_id").head(20)[["project_id", "annotator_a"]].to_numpy()))
+    assert top_n == 20 < shared.groupby("project_id").size().max()  # the demo has more annotators than are shown
+    keep = both[[(p, a) in top and (p, b) in top for p, a, b in
+                 both[["project_id", "annotator_a", "annotator_b"]].itertuples(index=False)]]
+    keep = keep[keep["cohen_kappa"].notna()]
+    key = ["project_id", "annotator_a", "annotator_b"]
+    got = kappa.sort_values(key).reset_index(drop=True)
+    want = keep.sort_values(key).reset_index(drop=True)
+    assert got[key].values.tolist() == want[key].values.tolist()
+    assert got["n_shared_items"].tolist() == want["n_shared_items"].tolist()
+    assert got["cohen_kappa"].to_numpy() == pytest.approx(want["cohen_kappa"].to_numpy(), abs=1e-12)
+
+    # pooled latent confusion: expected counts summed over annotators, normalised per true label
+    sums = latent.groupby(["project_id", "true_label", "observed_label"])["expected_count"].sum()
+    per_true = sums.groupby(level=["project_id", "true_label"]).transform("sum")
+    assert len(confusion) == len(sums) > 0
+    for row in confusion.itertuples():
+        k = (row.project_id, row.true_label, row.observed_label)
+        assert row.expected_judgements == pytest.approx(sums[k], rel=1e-12)
+        assert row.probability == pytest.approx(sums[k] / per_true[k], rel=1e-12)
+    # it is not the mean of the annotators' own probabilities
+    mean_of_rates = latent.groupby(["project_id", "true_label", "observed_label"])["probability"].mean()
+    merged = confusion.set_index(["project_id", "true_label", "observed_label"])["probability"]
+    assert (merged - mean_of_rates.reindex(merged.index)).abs().max() > 1e-6
+
+    # data health: rows counted in each raw file by pandas, rejected rows per file and reason
+    assert len(files) == len(list(raw.glob("*.*"))) - 1  # every raw file but the generator's manifest
+    per_file = rejected.groupby(["entity", "source_file"]).size()
+    for row in files.itertuples():
+        assert row.n_rows == _raw_rows(raw / row.source_file), row.source_file
+        n = int(per_file.get((row.entity, row.source_file), 0))
+        assert row.n_rejected == n
+        assert row.rejected_share == pytest.approx(n / row.n_rows)
+    assert per_file.sum() == files["n_rejected"].sum() > 0
+    s = summary.iloc[0]
+    assert len(summary) == 1
+    assert (s.n_files, s.n_raw_rows, s.n_rejected_rows) == (len(files), files["n_rows"].sum(), len(rejected))
+    assert s.rejected_share == pytest.approx(len(rejected) / files["n_rows"].sum())
+    by_reason = rejected.groupby(["entity", "reject_reason"]).size()
+    got_reasons = {(r.entity, r.reject_reason): r.n_rows for r in rejects.itertuples()}
+    assert got_reasons == {k: int(v) for k, v in by_reason.items()}
+
+
 def test_every_chart_tells_its_series_apart() -> None:
     _, _, site = demo_site()
     assert overlaid_series(site) == []

@@ -46,8 +46,7 @@ final as (
         n_decisions,
         n_appealed,
         n_overturned,
-        {{ safe_divide('n_appealed', 'n_decisions') }} as appeal_rate,
-        {{ safe_divide('n_overturned', 'n_appealed') }} as overturn_rate
+        {{ appeal_rates() }}
     from monthly
 )
 

@@ -44,13 +44,8 @@ checked as (
     select
         typed.*,
         case
-            when typed.annotation_id is null then {{ reject_reason('null_or_blank_annotation_id') }}
-            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
-            when typed.project_id is null then {{ reject_reason('null_or_blank_project_id') }}
-            when typed.annotator_id is null then {{ reject_reason('null_or_blank_annotator_id') }}
-            when
-                typed.skipped_at_text is not null and typed.skipped_at is null
-                then {{ reject_reason('unparsable_skipped_at') }}
+            {{ reject_if_blank(['annotation_id', 'item_id', 'project_id', 'annotator_id'], prefix='typed.') }}
+            {{ reject_if_unparsable(['skipped_at'], prefix='typed.') }}
             {%- if has_projects %}
                 when projects.project_id is null then {{ reject_reason('unknown_project_id') }}
             {%- endif %}
@@ -69,10 +64,7 @@ checked as (
 duplicates_marked as (
     select
         *,
-        row_number() over (
-            partition by row_reject_reason is null, source_file, annotation_id, skipped_at
-            order by source_file, source_row_number
-        ) as duplicate_rank
+        {{ duplicate_rank(['annotation_id', 'skipped_at']) }} as duplicate_rank
     from checked
 ),
 
@@ -89,10 +81,7 @@ reasoned as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, annotation_id
-            order by skipped_at desc nulls last, source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['annotation_id'], latest_first=['skipped_at']) }} as version_rank
     from reasoned
 ),
 
@@ -107,7 +96,7 @@ final as (
         annotator_id,
         skipped_at,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 

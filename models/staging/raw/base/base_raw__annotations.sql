@@ -69,13 +69,6 @@ labels as (
         {{ unseen_files() }}
     ),
 
-    -- (a) annotation_ids in files not seen before
-    new_keys as (
-        select {{ clean_text('landed.annotation_id') }} as annotation_id
-        from landed
-        inner join new_files on landed.source_file = new_files.source_file
-    ),
-
     -- (b) rejected rows and (c) kept rows that the current reference exports would now reject
     rechecked_keys as (
         select previous.annotation_id
@@ -93,20 +86,8 @@ labels as (
             )
     ),
 
-    affected_keys as (
-        select annotation_id from new_keys
-        where annotation_id is not null
-        union
-        select annotation_id from rechecked_keys
-    ),
-
-    raw_rows as (
-        select landed.*
-        from landed
-        left join new_files on landed.source_file = new_files.source_file
-        left join affected_keys on {{ clean_text('landed.annotation_id') }} = affected_keys.annotation_id
-        where new_files.source_file is not null or affected_keys.annotation_id is not null
-    ),
+    -- every landed row of (a) the keys in unseen files and the rechecked keys is re-derived
+    {{ rederived_rows([['annotation_id', clean_text('landed.annotation_id')]]) }},
 {%- else %}
 
     raw_rows as {{ streamed }}(
@@ -153,22 +134,10 @@ checked as {{ streamed }}(
         typed.*,
         repeated_keys.annotation_key is not null as is_repeated_key,
         case
-            when typed.annotation_id is null then {{ reject_reason('null_or_blank_annotation_id') }}
-            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
-            when typed.project_id is null then {{ reject_reason('null_or_blank_project_id') }}
-            when typed.annotator_id is null then {{ reject_reason('null_or_blank_annotator_id') }}
-            when typed.label is null then {{ reject_reason('null_or_blank_label') }}
+            {{ reject_if_blank(['annotation_id', 'item_id', 'project_id', 'annotator_id', 'label'], prefix='typed.') }}
             when typed.submitted_at_text is null then {{ reject_reason('null_submitted_at') }}
             when typed.submitted_at is null then {{ reject_reason('unparsable_submitted_at') }}
-            when
-                typed.started_at_text is not null and typed.started_at is null
-                then {{ reject_reason('unparsable_started_at') }}
-            when
-                typed.exported_at_text is not null and typed.exported_at is null
-                then {{ reject_reason('unparsable_exported_at') }}
-            when
-                typed.confidence_text is not null and typed.confidence is null
-                then {{ reject_reason('unparsable_confidence') }}
+            {{ reject_if_unparsable(['started_at', 'exported_at', 'confidence'], prefix='typed.') }}
             when typed.started_at > typed.submitted_at then {{ reject_reason('submitted_at_before_started_at') }}
             when labels.label is null then {{ reject_reason('unknown_label') }}
             when {{ has_projects_sql }} and projects.project_id is null then {{ reject_reason('unknown_project_id') }}
@@ -202,10 +171,7 @@ repeated_rows as (
 duplicates_marked as (
     select
         *,
-        row_number() over (
-            partition by row_reject_reason is null, source_file, annotation_id, exported_at
-            order by source_file, source_row_number
-        ) as duplicate_rank
+        {{ duplicate_rank(['annotation_id', 'exported_at']) }} as duplicate_rank
     from repeated_rows
 ),
 
@@ -222,10 +188,7 @@ reasoned as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, annotation_id
-            order by exported_at desc nulls last, source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['annotation_id'], latest_first=['exported_at']) }} as version_rank
     from reasoned
 ),
 

@@ -24,7 +24,7 @@ checked as (
         *,
         case
             when annotator_id is null then {{ reject_reason('null_or_blank_annotator_id') }}
-            when started_on_text is not null and started_on is null then {{ reject_reason('unparsable_started_on') }}
+            {{ reject_if_unparsable(['started_on']) }}
         end as reject_reason
     from typed
 ),
@@ -32,10 +32,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, annotator_id
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['annotator_id']) }} as version_rank
     from checked
 ),
 
@@ -50,7 +47,7 @@ final as (
         languages,
         started_on,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 

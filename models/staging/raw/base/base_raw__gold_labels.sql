@@ -28,11 +28,8 @@ checked as (
     select
         typed.*,
         case
-            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
-            when typed.label is null then {{ reject_reason('null_or_blank_label') }}
-            when
-                typed.labelled_at_text is not null and typed.labelled_at is null
-                then {{ reject_reason('unparsable_labelled_at') }}
+            {{ reject_if_blank(['item_id', 'label'], prefix='typed.') }}
+            {{ reject_if_unparsable(['labelled_at'], prefix='typed.') }}
             when labels.label is null then {{ reject_reason('unknown_label') }}
         end as reject_reason
     from typed
@@ -42,10 +39,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, item_id
-            order by labelled_at desc nulls last, source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['item_id'], latest_first=['labelled_at']) }} as version_rank
     from checked
 ),
 
@@ -60,7 +54,7 @@ final as (
         gold_source,
         labelled_at,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 

@@ -42,12 +42,6 @@ projects as (
         {{ unseen_files() }}
     ),
 
-    new_keys as (
-        select {{ clean_text('landed.item_id') }} as item_id
-        from landed
-        inner join new_files on landed.source_file = new_files.source_file
-    ),
-
     rechecked_keys as (
         select previous.item_id
         from previous
@@ -57,20 +51,8 @@ projects as (
             and (previous.reject_reason is not null or ({{ has_projects_sql }} and projects.project_id is null))
     ),
 
-    affected_keys as (
-        select item_id from new_keys
-        where item_id is not null
-        union
-        select item_id from rechecked_keys
-    ),
-
-    raw_rows as (
-        select landed.*
-        from landed
-        left join new_files on landed.source_file = new_files.source_file
-        left join affected_keys on {{ clean_text('landed.item_id') }} = affected_keys.item_id
-        where new_files.source_file is not null or affected_keys.item_id is not null
-    ),
+    -- every landed row of the keys in unseen files and of the rechecked keys is re-derived
+    {{ rederived_rows([['item_id', clean_text('landed.item_id')]]) }},
 {%- else %}
 
     raw_rows as {{ streamed }}(
@@ -109,13 +91,10 @@ checked as {{ streamed }}(
         typed.*,
         repeated_keys.item_id is not null as is_repeated_key,
         case
-            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
-            when typed.project_id is null then {{ reject_reason('null_or_blank_project_id') }}
+            {{ reject_if_blank(['item_id', 'project_id'], prefix='typed.') }}
             when typed.created_at_text is null then {{ reject_reason('null_created_at') }}
             when typed.created_at is null then {{ reject_reason('unparsable_created_at') }}
-            when
-                typed.priority_text is not null and typed.priority is null
-                then {{ reject_reason('unparsable_priority') }}
+            {{ reject_if_unparsable(['priority'], prefix='typed.') }}
             when {{ has_projects_sql }} and projects.project_id is null then {{ reject_reason('unknown_project_id') }}
         end as reject_reason
     from typed
@@ -134,10 +113,7 @@ single_rows as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, item_id
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['item_id']) }} as version_rank
     from checked
     where is_repeated_key
 ),

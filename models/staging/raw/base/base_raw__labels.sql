@@ -40,10 +40,7 @@ checked as (
         *,
         case
             when label is null then {{ reject_reason('null_or_blank_label') }}
-            when
-                is_violating_text is not null and is_violating is null
-                then {{ reject_reason('unparsable_is_violating') }}
-            when severity_text is not null and severity is null then {{ reject_reason('unparsable_severity') }}
+            {{ reject_if_unparsable(['is_violating', 'severity']) }}
         end as reject_reason
     from typed
 ),
@@ -51,10 +48,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, label
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['label']) }} as version_rank
     from checked
 ),
 
@@ -68,7 +62,7 @@ final as (
         is_violating,
         severity,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 

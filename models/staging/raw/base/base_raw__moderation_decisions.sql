@@ -33,17 +33,12 @@ checked as (
     select
         typed.*,
         case
-            when typed.decision_id is null then {{ reject_reason('null_or_blank_decision_id') }}
-            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
-            when typed.action is null then {{ reject_reason('null_or_blank_action') }}
-            when typed.label is null then {{ reject_reason('null_or_blank_label') }}
+            {{ reject_if_blank(['decision_id', 'item_id', 'action', 'label'], prefix='typed.') }}
             when typed.decided_at_text is null then {{ reject_reason('null_decided_at') }}
             when typed.decided_at is null then {{ reject_reason('unparsable_decided_at') }}
             when typed.decided_by is null or typed.decided_by not in ('human', 'automated')
                 then {{ reject_reason('decided_by_not_human_or_automated') }}
-            when
-                typed.appealed_at_text is not null and typed.appealed_at is null
-                then {{ reject_reason('unparsable_appealed_at') }}
+            {{ reject_if_unparsable(['appealed_at'], prefix='typed.') }}
             when typed.appealed_at < typed.decided_at then {{ reject_reason('appealed_at_before_decided_at') }}
             when
                 typed.appeal_outcome not in ('upheld', 'overturned')
@@ -60,10 +55,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, decision_id
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['decision_id']) }} as version_rank
     from checked
 ),
 
@@ -81,7 +73,7 @@ final as (
         appealed_at,
         appeal_outcome,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 

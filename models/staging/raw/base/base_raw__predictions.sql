@@ -44,16 +44,6 @@ labels as (
         {{ unseen_files() }}
     ),
 
-    new_keys as (
-        select
-            {{ clean_text('landed.model_name') }} as model_name,
-            {{ clean_text('landed.model_version') }} as model_version,
-            {{ clean_text('landed.item_id') }} as item_id,
-            {{ normalise_label('landed.label') }} as label
-        from landed
-        inner join new_files on landed.source_file = new_files.source_file
-    ),
-
     rechecked_keys as (
         select
             previous.model_name,
@@ -65,36 +55,13 @@ labels as (
         where previous.reject_reason is not null or labels.label is null
     ),
 
-    affected_keys as (
-        select
-            model_name,
-            model_version,
-            item_id,
-            label
-        from new_keys
-        where model_name is not null and model_version is not null and item_id is not null and label is not null
-        union
-        select
-            model_name,
-            model_version,
-            item_id,
-            label
-        from rechecked_keys
-        where model_name is not null and model_version is not null and item_id is not null and label is not null
-    ),
-
-    raw_rows as (
-        select landed.*
-        from landed
-        left join new_files on landed.source_file = new_files.source_file
-        left join affected_keys
-            on
-                {{ clean_text('landed.model_name') }} = affected_keys.model_name
-                and {{ clean_text('landed.model_version') }} = affected_keys.model_version
-                and {{ clean_text('landed.item_id') }} = affected_keys.item_id
-                and {{ normalise_label('landed.label') }} = affected_keys.label
-        where new_files.source_file is not null or affected_keys.model_name is not null
-    ),
+    -- every landed row of the keys in unseen files and of the rechecked keys is re-derived
+    {{ rederived_rows([
+        ['model_name', clean_text('landed.model_name')],
+        ['model_version', clean_text('landed.model_version')],
+        ['item_id', clean_text('landed.item_id')],
+        ['label', normalise_label('landed.label')],
+    ]) }},
 {%- else %}
 
     raw_rows as {{ streamed }}(
@@ -136,16 +103,11 @@ checked as {{ streamed }}(
         typed.*,
         repeated_keys.model_name is not null as is_repeated_key,
         case
-            when typed.model_name is null then {{ reject_reason('null_or_blank_model_name') }}
-            when typed.model_version is null then {{ reject_reason('null_or_blank_model_version') }}
-            when typed.item_id is null then {{ reject_reason('null_or_blank_item_id') }}
-            when typed.label is null then {{ reject_reason('null_or_blank_label') }}
+            {{ reject_if_blank(['model_name', 'model_version', 'item_id', 'label'], prefix='typed.') }}
             when typed.score_text is null then {{ reject_reason('null_score') }}
             when typed.score is null or isnan(typed.score) then {{ reject_reason('unparsable_score') }}
             when typed.score < 0 or typed.score > 1 then {{ reject_reason('score_outside_0_1') }}
-            when
-                typed.predicted_at_text is not null and typed.predicted_at is null
-                then {{ reject_reason('unparsable_predicted_at') }}
+            {{ reject_if_unparsable(['predicted_at'], prefix='typed.') }}
             when labels.label is null then {{ reject_reason('unknown_label') }}
         end as row_reject_reason
     from typed
@@ -171,10 +133,7 @@ single_rows as (
 duplicates_marked as (
     select
         *,
-        row_number() over (
-            partition by row_reject_reason is null, source_file, model_name, model_version, item_id, label, predicted_at
-            order by source_file, source_row_number
-        ) as duplicate_rank
+        {{ duplicate_rank(['model_name', 'model_version', 'item_id', 'label', 'predicted_at']) }} as duplicate_rank
     from checked
     where is_repeated_key
 ),
@@ -192,10 +151,9 @@ reasoned as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, model_name, model_version, item_id, label
-            order by predicted_at desc nulls last, source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(
+            ['model_name', 'model_version', 'item_id', 'label'], latest_first=['predicted_at']
+        ) }} as version_rank
     from reasoned
 ),
 

@@ -30,15 +30,9 @@ checked as (
         *,
         case
             when project_id is null then {{ reject_reason('null_or_blank_project_id') }}
-            when
-                labels_per_item_text is not null and labels_per_item is null
-                then {{ reject_reason('unparsable_labels_per_item') }}
+            {{ reject_if_unparsable(['labels_per_item']) }}
             when labels_per_item < 1 then {{ reject_reason('labels_per_item_below_1') }}
-            when
-                target_items_text is not null and target_items is null
-                then {{ reject_reason('unparsable_target_items') }}
-            when due_date_text is not null and due_date is null then {{ reject_reason('unparsable_due_date') }}
-            when sla_hours_text is not null and sla_hours is null then {{ reject_reason('unparsable_sla_hours') }}
+            {{ reject_if_unparsable(['target_items', 'due_date', 'sla_hours']) }}
             when sla_hours <= 0 then {{ reject_reason('sla_hours_not_positive') }}
         end as reject_reason
     from typed
@@ -47,10 +41,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, project_id
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['project_id']) }} as version_rank
     from checked
 ),
 
@@ -66,7 +57,7 @@ final as (
         due_date,
         sla_hours,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 

@@ -26,9 +26,7 @@ checked as (
     select
         typed.*,
         case
-            when typed.model_name is null then {{ reject_reason('null_or_blank_model_name') }}
-            when typed.model_version is null then {{ reject_reason('null_or_blank_model_version') }}
-            when typed.label is null then {{ reject_reason('null_or_blank_label') }}
+            {{ reject_if_blank(['model_name', 'model_version', 'label'], prefix='typed.') }}
             when typed.threshold is null then {{ reject_reason('null_or_unparsable_threshold') }}
             when typed.threshold < 0 or typed.threshold > 1 then {{ reject_reason('threshold_outside_0_1') }}
             when labels.label is null then {{ reject_reason('unknown_label') }}
@@ -40,10 +38,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, model_name, model_version, label
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['model_name', 'model_version', 'label']) }} as version_rank
     from checked
 ),
 
@@ -57,7 +52,7 @@ final as (
         label,
         threshold,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 
