@@ -8,6 +8,7 @@ import numpy as np
 
 from labelhouse.demo.annotators import _Annotators
 from labelhouse.demo.constants import CUTOFF, ENTITIES, LABELS, PERIOD_START
+from labelhouse.demo.dimensions import VENDOR_RATES
 from labelhouse.demo.files import _iso
 from labelhouse.demo.predictions import MODEL_NAMES, MODEL_RUNS, MODEL_TRUTH
 from labelhouse.demo.scenarios import _Planted
@@ -61,5 +62,9 @@ def _manifest(
             "priority_scale": "1 = most urgent ... 4 = routine",
             "ignored_extra_columns": {"items": ["text"]},
             "scenarios": planted.manifest(annotators),
+            "vendor_rates": [
+                dict(zip(("vendor", "site", "currency", "valid_from", "hourly_rate", "per_judgement_rate"), r, strict=True))
+                for r in VENDOR_RATES
+            ],
         },
     }
