@@ -28,7 +28,8 @@ latent_confusion as (
 ),
 
 vendor_days as (
-    -- hours are summed only where the annotator-day has timed work; an hourly cost needs them
+    -- days with judgements (skip-only days have no active time); hours are summed over the
+    -- annotators with timed work, NULL when none has any (an hourly rate then prices nothing)
     select
         annotators.vendor,
         annotators.site,
@@ -38,7 +39,7 @@ vendor_days as (
         sum(annotator_daily.active_hours) as active_hours
     from annotator_daily
     inner join annotators on annotator_daily.annotator_id = annotators.annotator_id
-    where annotators.vendor is not null
+    where annotators.vendor is not null and annotator_daily.n_annotations > 0
     group by annotators.vendor, annotators.site, annotator_daily.project_id, annotator_daily.activity_date
 ),
 
