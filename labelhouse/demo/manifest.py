@@ -62,6 +62,7 @@ def _manifest(
             "priority_scale": "1 = most urgent ... 4 = routine",
             "ignored_extra_columns": {"items": ["text"]},
             "scenarios": planted.manifest(annotators),
+            "guideline_versions": planted.guideline_versions(),
             "vendor_rates": [
                 dict(zip(("vendor", "site", "currency", "valid_from", "hourly_rate", "per_judgement_rate"), r, strict=True))
                 for r in VENDOR_RATES

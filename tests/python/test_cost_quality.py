@@ -64,13 +64,13 @@ def _expected_cost(raw: Path, warehouse: Path) -> pd.DataFrame:
     )
     annotators = pd.read_csv(raw / "annotators.csv", usecols=["annotator_id", "vendor", "site"])
     rates = pd.read_csv(raw / "vendor_rates.csv")
-    rates["valid_from"] = pd.to_datetime(rates["valid_from"])
+    rates["valid_from"] = pd.to_datetime(rates["valid_from"]).astype("datetime64[ns]")
     days = (
         daily.merge(annotators, on="annotator_id")
         .groupby(["vendor", "site", "project_id", "activity_date"], as_index=False)
         .agg(n=("n_annotations", "sum"), hours=("active_hours", lambda s: s.sum(min_count=1)))
     )
-    days["activity_date"] = pd.to_datetime(days["activity_date"])
+    days["activity_date"] = pd.to_datetime(days["activity_date"]).astype("datetime64[ns]")
     days = days.sort_values("activity_date")
     priced = []
     for (vendor, site), group in days.groupby(["vendor", "site"]):
@@ -115,7 +115,7 @@ def test_bad_rates_are_rejected_with_their_reasons(warehouse: Path) -> None:
 def test_cost_matches_pandas(raw: Path, warehouse: Path, mart: pd.DataFrame) -> None:
     expected = _expected_cost(raw, warehouse)
     got = mart.assign(
-        currency=mart["currency"].fillna("none"), week=pd.to_datetime(mart["week"])
+        currency=mart["currency"].fillna("none"), week=pd.to_datetime(mart["week"]).astype("datetime64[ns]")
     ).rename(columns={"n_judgements": "n"})
     merged = expected.merge(got, on=["vendor", "site", "project_id", "week", "currency"], how="outer", indicator=True)
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"]
@@ -146,7 +146,10 @@ def test_wilson_interval_and_cost_per_correct(mart: pd.DataFrame) -> None:
     assert len(priced) > 0
     n = priced["n_judgements"]
     accuracy = priced["n_gold_correct"] / priced["n_gold_judgements"]
-    assert np.allclose(priced["cost_per_correct_judgement"], priced["cost"] / (n * accuracy), rtol=1e-9)
+    # accuracy 0: no correct judgement, so no cost per correct one (NULL, not infinity)
+    expected = np.where(accuracy > 0, priced["cost"] / (n * accuracy.where(accuracy > 0, 1)), np.nan)
+    assert (accuracy == 0).any() and (accuracy > 0).any()
+    assert np.allclose(priced["cost_per_correct_judgement"], expected, rtol=1e-9, equal_nan=True)
     lo, hi = proportion_confint(priced["n_gold_correct"], priced["n_gold_judgements"], method="wilson")
     assert np.allclose(priced["cost_per_correct_ci_low"], priced["cost"] / (n * hi), rtol=1e-9)
     upper = np.where(lo > 0, priced["cost"] / (n * np.where(lo > 0, lo, 1)), np.nan)
