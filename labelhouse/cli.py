@@ -71,7 +71,8 @@ def generate(
     """Write a realistic, deterministic set of demo raw exports."""
     from labelhouse.demo import Scenarios
 
-    summary = _run_generator(out, annotations, seed, Scenarios(drifting_annotator, agreement_drop, late_project, guideline_change))
+    scenarios = Scenarios(drifting_annotator, agreement_drop, late_project, guideline_change)
+    summary = _run_generator(out, annotations, seed, scenarios)
     n_files = len(summary.get("files", {}))
     _say(f"Wrote {n_files} files to {out}")
 

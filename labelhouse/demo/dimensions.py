@@ -77,7 +77,8 @@ VENDOR_RATES: tuple[tuple[str, str | None, str, str, float | None, float | None]
 )
 
 
+RATE_COLUMNS = ("vendor", "site", "currency", "valid_from", "hourly_rate", "per_judgement_rate")
+
+
 def _vendor_rates_frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        VENDOR_RATES, columns=["vendor", "site", "currency", "valid_from", "hourly_rate", "per_judgement_rate"]
-    )
+    return pd.DataFrame(VENDOR_RATES, columns=list(RATE_COLUMNS))
