@@ -50,8 +50,10 @@ version_gold as (
         version_counts.project_id,
         version_counts.guideline_version,
         cast(sum(version_counts.n_votes) as bigint) as n_gold_judgements,
-        cast(sum(case when version_counts.label = gold_labels.label then version_counts.n_votes else 0 end)
-            as bigint) as n_gold_correct
+        cast(
+            sum(case when version_counts.label = gold_labels.label then version_counts.n_votes else 0 end)
+            as bigint
+        ) as n_gold_correct
     from version_counts
     inner join gold_labels on version_counts.item_id = gold_labels.item_id
     group by version_counts.project_id, version_counts.guideline_version
@@ -67,7 +69,10 @@ version_skips as (
         on
             skips.project_id = ordered_versions.project_id
             and skips.skipped_at >= ordered_versions.first_submitted_at
-            and (ordered_versions.next_first_submitted_at is null or skips.skipped_at < ordered_versions.next_first_submitted_at)
+            and (
+                ordered_versions.next_first_submitted_at is null
+                or skips.skipped_at < ordered_versions.next_first_submitted_at
+            )
     group by ordered_versions.project_id, ordered_versions.guideline_version
 ),
 

@@ -63,7 +63,7 @@ rate_candidates as (
         on
             vendor_days.vendor = vendor_rates.vendor
             and (vendor_rates.site is null or vendor_days.site = vendor_rates.site)
-            and vendor_rates.valid_from <= vendor_days.activity_date
+            and vendor_days.activity_date >= vendor_rates.valid_from
 ),
 
 priced_days as (
@@ -113,10 +113,18 @@ weekly_gold as (
         annotators.site,
         judgement_cells.project_id,
         judgement_cells.submitted_week as week,
-        cast(sum(case when judgement_cells.gold_label is not null then judgement_cells.n_judgements else 0 end)
-            as bigint) as n_gold_judgements,
-        cast(sum(case when judgement_cells.label = judgement_cells.gold_label then judgement_cells.n_judgements else 0 end)
-            as bigint) as n_gold_correct
+        cast(
+            sum(case when judgement_cells.gold_label is not null then judgement_cells.n_judgements else 0 end)
+            as bigint
+        ) as n_gold_judgements,
+        cast(
+            sum(
+                case
+                    when judgement_cells.label = judgement_cells.gold_label then judgement_cells.n_judgements else 0
+                end
+            )
+            as bigint
+        ) as n_gold_correct
     from judgement_cells
     inner join annotators on judgement_cells.annotator_id = annotators.annotator_id
     group by annotators.vendor, annotators.site, judgement_cells.project_id, judgement_cells.submitted_week
@@ -129,7 +137,14 @@ latent_matches as (
         annotators.vendor,
         annotators.site,
         latent_confusion.project_id,
-        sum(case when latent_confusion.observed_label = latent_confusion.true_label then latent_confusion.expected_count else 0 end)
+        sum(
+            case
+                when
+                    latent_confusion.observed_label = latent_confusion.true_label
+                    then latent_confusion.expected_count
+                else 0
+            end
+        )
             as expected_matches,
         sum(latent_confusion.expected_count) as n_latent_judgements
     from latent_confusion
