@@ -84,8 +84,12 @@ def test_the_planted_change_has_one_row_and_is_detected(
     assert [row["previous_version"], row["version"]] == truth["versions"]
     assert str(pd.Timestamp(row["version_first_submitted_at"]).date()) >= truth["changed_at"]
     # the new guideline is better: both differences positive, alpha's significantly so
-    assert row["alpha_difference"] > 0 and row["alpha_difference_ci_low"] > 0 and row["alpha_difference_p_value"] < 0.05
-    assert row["gold_accuracy_difference"] > 0
+    assert (
+        row["delta_krippendorff_alpha"] > 0
+        and row["delta_krippendorff_alpha_ci_low"] > 0
+        and row["delta_krippendorff_alpha_p_value"] < 0.05
+    )
+    assert row["delta_gold_accuracy"] > 0
 
 
 def test_alpha_per_version_and_jackknife_difference(judgements: pd.DataFrame, mart: pd.DataFrame) -> None:
@@ -107,12 +111,14 @@ def test_alpha_per_version_and_jackknife_difference(judgements: pd.DataFrame, ma
         assert _alpha(counts) == pytest.approx(expected, abs=1e-9)
         ses.append(_jackknife_se(counts))
     se = float(np.hypot(*ses))
-    assert row["alpha_difference_ci_low"] == pytest.approx(row["alpha_difference"] - Z * se, abs=1e-9)
-    assert row["alpha_difference_ci_high"] == pytest.approx(row["alpha_difference"] + Z * se, abs=1e-9)
-    assert row["alpha_difference_p_value"] == pytest.approx(2 * norm.sf(abs(row["alpha_difference"]) / se), abs=1e-9)
+    assert row["delta_krippendorff_alpha_ci_low"] == pytest.approx(row["delta_krippendorff_alpha"] - Z * se, abs=1e-9)
+    assert row["delta_krippendorff_alpha_ci_high"] == pytest.approx(row["delta_krippendorff_alpha"] + Z * se, abs=1e-9)
+    assert row["delta_krippendorff_alpha_p_value"] == pytest.approx(
+        2 * norm.sf(abs(row["delta_krippendorff_alpha"]) / se), abs=1e-9
+    )
 
 
-def test_gold_accuracy_difference_matches_statsmodels(
+def test_delta_gold_accuracy_matches_statsmodels(
     built: tuple[Path, Path, dict[str, Any]], judgements: pd.DataFrame, mart: pd.DataFrame
 ) -> None:
     row = mart.iloc[0]
@@ -126,10 +132,10 @@ def test_gold_accuracy_difference_matches_statsmodels(
     assert (row["n_gold_correct"], row["n_gold_judgements"]) == (x1, n1)
     assert (row["previous_n_gold_correct"], row["previous_n_gold_judgements"]) == (x0, n0)
     low, high = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb", compare="diff")
-    assert row["gold_accuracy_difference_ci_low"] == pytest.approx(low, abs=1e-9)
-    assert row["gold_accuracy_difference_ci_high"] == pytest.approx(high, abs=1e-9)
+    assert row["delta_gold_accuracy_ci_low"] == pytest.approx(low, abs=1e-9)
+    assert row["delta_gold_accuracy_ci_high"] == pytest.approx(high, abs=1e-9)
     _, p_value = proportions_ztest([x1, x0], [n1, n0])
-    assert row["gold_accuracy_difference_p_value"] == pytest.approx(p_value, abs=1e-9)
+    assert row["delta_gold_accuracy_p_value"] == pytest.approx(p_value, abs=1e-9)
 
 
 def test_skips_count_under_the_version_of_their_period(

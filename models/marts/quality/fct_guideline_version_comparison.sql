@@ -129,11 +129,11 @@ version_pairs as (
         current_version.n_gold_correct,
         previous_version.n_skips as previous_n_skips,
         current_version.n_skips,
-        current_version.krippendorff_alpha - previous_version.krippendorff_alpha as alpha_difference,
+        current_version.krippendorff_alpha - previous_version.krippendorff_alpha as delta_krippendorff_alpha,
         sqrt(
             previous_version.krippendorff_alpha_se * previous_version.krippendorff_alpha_se
             + current_version.krippendorff_alpha_se * current_version.krippendorff_alpha_se
-        ) as alpha_difference_se
+        ) as delta_krippendorff_alpha_se
     from versions as current_version
     inner join versions as previous_version
         on
@@ -151,10 +151,13 @@ final as (
         n_judgements,
         previous_krippendorff_alpha,
         krippendorff_alpha,
-        alpha_difference,
-        alpha_difference - {{ var('guideline_comparison_z') }} * alpha_difference_se as alpha_difference_ci_low,
-        alpha_difference + {{ var('guideline_comparison_z') }} * alpha_difference_se as alpha_difference_ci_high,
-        {{ z_test_p_value('alpha_difference', 'alpha_difference_se') }} as alpha_difference_p_value,
+        delta_krippendorff_alpha,
+        delta_krippendorff_alpha - {{ var('guideline_comparison_z') }} * delta_krippendorff_alpha_se
+            as delta_krippendorff_alpha_ci_low,
+        delta_krippendorff_alpha + {{ var('guideline_comparison_z') }} * delta_krippendorff_alpha_se
+            as delta_krippendorff_alpha_ci_high,
+        {{ z_test_p_value('delta_krippendorff_alpha', 'delta_krippendorff_alpha_se') }}
+            as delta_krippendorff_alpha_p_value,
         previous_n_gold_judgements,
         previous_n_gold_correct,
         n_gold_judgements,
@@ -162,13 +165,13 @@ final as (
         {{ safe_divide('previous_n_gold_correct', 'previous_n_gold_judgements') }} as previous_gold_accuracy,
         {{ safe_divide('n_gold_correct', 'n_gold_judgements') }} as gold_accuracy,
         {{ safe_divide('n_gold_correct', 'n_gold_judgements') }}
-        - {{ safe_divide('previous_n_gold_correct', 'previous_n_gold_judgements') }} as gold_accuracy_difference,
+        - {{ safe_divide('previous_n_gold_correct', 'previous_n_gold_judgements') }} as delta_gold_accuracy,
         {{ newcombe_interval('n_gold_correct', 'n_gold_judgements',
-            'previous_n_gold_correct', 'previous_n_gold_judgements', 'lower') }} as gold_accuracy_difference_ci_low,
+            'previous_n_gold_correct', 'previous_n_gold_judgements', 'lower') }} as delta_gold_accuracy_ci_low,
         {{ newcombe_interval('n_gold_correct', 'n_gold_judgements',
-            'previous_n_gold_correct', 'previous_n_gold_judgements', 'upper') }} as gold_accuracy_difference_ci_high,
+            'previous_n_gold_correct', 'previous_n_gold_judgements', 'upper') }} as delta_gold_accuracy_ci_high,
         {{ two_proportion_p_value('n_gold_correct', 'n_gold_judgements',
-            'previous_n_gold_correct', 'previous_n_gold_judgements') }} as gold_accuracy_difference_p_value,
+            'previous_n_gold_correct', 'previous_n_gold_judgements') }} as delta_gold_accuracy_p_value,
         previous_n_skips,
         n_skips,
         {{ safe_divide('previous_n_skips', 'previous_n_skips + previous_n_judgements') }} as previous_skip_rate,
