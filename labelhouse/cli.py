@@ -64,11 +64,15 @@ def generate(
     late_project: bool = typer.Option(
         False, "--late-project", help="Plant a project forecast to finish after its due date."
     ),
+    guideline_change: bool = typer.Option(
+        False, "--guideline-change", help="Make the old guideline version of the project that changes it worse."
+    ),
 ) -> None:
     """Write a realistic, deterministic set of demo raw exports."""
     from labelhouse.demo import Scenarios
 
-    summary = _run_generator(out, annotations, seed, Scenarios(drifting_annotator, agreement_drop, late_project))
+    scenarios = Scenarios(drifting_annotator, agreement_drop, late_project, guideline_change)
+    summary = _run_generator(out, annotations, seed, scenarios)
     n_files = len(summary.get("files", {}))
     _say(f"Wrote {n_files} files to {out}")
 

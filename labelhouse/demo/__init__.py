@@ -2,7 +2,7 @@
 
 `generate(out_dir, n_annotations, seed)` (in `pipeline`) writes one raw export directory that follows the raw
 contract (`raw_contract` in dbt_project.yml): annotations, items, gold labels, model predictions,
-moderation decisions, projects, annotators and thresholds, plus `generator_manifest.json` (row
+moderation decisions, projects, annotators, thresholds and vendor rates, plus `generator_manifest.json` (row
 counts and the ground truth the tests and docs can check the warehouse against).
 
 What the data looks like (all dates fixed, nothing depends on the clock):

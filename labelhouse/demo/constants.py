@@ -30,6 +30,7 @@ ENTITIES: tuple[str, ...] = (
     "projects",
     "annotators",
     "thresholds",
+    "vendor_rates",
 )
 MIN_ANNOTATIONS = 2_000
 

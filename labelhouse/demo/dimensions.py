@@ -1,4 +1,4 @@
-"""The small dimension files: projects, annotators and thresholds."""
+"""The small dimension files: projects, annotators, thresholds and vendor rates."""
 
 from __future__ import annotations
 
@@ -59,3 +59,26 @@ def _thresholds_frame() -> pd.DataFrame:
         for k, label in enumerate(LABELS)
     ]
     return pd.DataFrame(rows)
+
+
+# What each vendor charges: (vendor, site or None for vendor-wide, currency, valid_from, hourly, per judgement).
+# Northwind charges per active hour in USD, with a cheaper Mexico City site rate and a raise on
+# 2026-10-01; Cobalt Review and Lotus Data Services charge per judgement in USD (Lotus only from
+# 2026-09-15, so its first two weeks have no rate and no cost); Meridian Trust Ops charges per
+# active hour in EUR, raised on 2026-10-12. Fixed, so the same for every seed.
+VENDOR_RATES: tuple[tuple[str, str | None, str, str, float | None, float | None], ...] = (
+    ("Northwind Labeling", None, "USD", "2026-08-01", 9.0, None),
+    ("Northwind Labeling", None, "USD", "2026-10-01", 9.5, None),
+    ("Northwind Labeling", "Mexico City", "USD", "2026-08-01", 7.5, None),
+    ("Cobalt Review", None, "USD", "2026-08-01", None, 0.06),
+    ("Lotus Data Services", None, "USD", "2026-09-15", None, 0.05),
+    ("Meridian Trust Ops", None, "EUR", "2026-08-01", 14.0, None),
+    ("Meridian Trust Ops", None, "EUR", "2026-10-12", 15.0, None),
+)
+
+
+RATE_COLUMNS = ("vendor", "site", "currency", "valid_from", "hourly_rate", "per_judgement_rate")
+
+
+def _vendor_rates_frame() -> pd.DataFrame:
+    return pd.DataFrame(VENDOR_RATES, columns=list(RATE_COLUMNS))

@@ -8,6 +8,7 @@ import numpy as np
 
 from labelhouse.demo.annotators import _Annotators
 from labelhouse.demo.constants import CUTOFF, ENTITIES, LABELS, PERIOD_START
+from labelhouse.demo.dimensions import RATE_COLUMNS, VENDOR_RATES
 from labelhouse.demo.files import _iso
 from labelhouse.demo.predictions import MODEL_NAMES, MODEL_RUNS, MODEL_TRUTH
 from labelhouse.demo.scenarios import _Planted
@@ -61,5 +62,7 @@ def _manifest(
             "priority_scale": "1 = most urgent ... 4 = routine",
             "ignored_extra_columns": {"items": ["text"]},
             "scenarios": planted.manifest(annotators),
+            "guideline_versions": planted.guideline_versions(),
+            "vendor_rates": [dict(zip(RATE_COLUMNS, r, strict=True)) for r in VENDOR_RATES],
         },
     }

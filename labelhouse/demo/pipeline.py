@@ -12,7 +12,7 @@ from labelhouse.demo.annotators import _annotator_count, _Annotators, _language_
 from labelhouse.demo.bad_rows import _bad_per_kind, _bad_rows
 from labelhouse.demo.constants import CHUNK_ITEMS, MANIFEST_NAME, MIN_ANNOTATIONS, N_LABELS, P_REEXPORT
 from labelhouse.demo.defects import ANNOTATION_DEFECTS
-from labelhouse.demo.dimensions import _annotators_frame, _projects_frame, _thresholds_frame
+from labelhouse.demo.dimensions import _annotators_frame, _projects_frame, _thresholds_frame, _vendor_rates_frame
 from labelhouse.demo.gold import _gold_rows
 from labelhouse.demo.items import _item_rows, _items_core
 from labelhouse.demo.judgements import _annotation_rows, _annotations_per_item
@@ -106,7 +106,7 @@ def generate(
     annotators = _make_annotators(seed, _annotator_count(n_annotations))
     n_items = _n_items(n_annotations, seed, annotators)
     planted = _plant(scenarios, annotators)
-    dimensions = ("projects.csv", "annotators.csv", "thresholds.csv")
+    dimensions = ("projects.csv", "annotators.csv", "thresholds.csv", "vendor_rates.csv")
     steps = Steps(-(-n_items // CHUNK_ITEMS) + 1 + _export_steps() + len(dimensions) + 1, progress)
     totals = _Totals()
     with tempfile.TemporaryDirectory(prefix="labelhouse-generate-") as tmp_name:
@@ -124,6 +124,7 @@ def generate(
         _projects_frame(per_project, planted.scenarios.late_project),
         _annotators_frame(annotators),
         _thresholds_frame(),
+        _vendor_rates_frame(),
     )
     for name, frame in zip(dimensions, frames, strict=True):
         files[name] = _dimension(out_dir / name, name.removesuffix(".csv"), frame)

@@ -25,6 +25,14 @@ DROP_ACCURACY_FACTOR = 0.55  # multiplies P(correct) on that project's items cre
 LATE_PROJECT = 3  # index in PROJECTS (p_general_2026q4)
 LATE_DUE_DATE = "2026-11-06"
 LATE_TARGET_FACTOR = 3  # its target is this many times the items generated for it
+# Guideline versions (always exported): every judgement is under GUIDELINE_VERSIONS[0] except
+# GUIDELINE_PROJECT's judgements submitted from GUIDELINE_CHANGE_AT on, under GUIDELINE_VERSIONS[1].
+# With the guideline_change scenario the old version is worse: its P(correct) in that project is
+# multiplied by GUIDELINE_OLD_ACCURACY_FACTOR, so the new guideline helps.
+GUIDELINE_PROJECT = 2  # index in PROJECTS (p_spam_2026q4)
+GUIDELINE_CHANGE_AT = _epoch("2026-10-05T00:00:00")
+GUIDELINE_VERSIONS = ("2026.1", "2026.2")
+GUIDELINE_OLD_ACCURACY_FACTOR = 0.7
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class Scenarios:
     drifting_annotator: bool = False
     agreement_drop: bool = False
     late_project: bool = False
+    guideline_change: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ class _Planted:
         self, who: np.ndarray, project: np.ndarray, created: np.ndarray, submitted: np.ndarray
     ) -> np.ndarray | None:
         """Per judgement, the factor on P(correct); None when no scenario changes judgements."""
-        if not (self.scenarios.drifting_annotator or self.scenarios.agreement_drop):
+        if not (self.scenarios.drifting_annotator or self.scenarios.agreement_drop or self.scenarios.guideline_change):
             return None
         factor = np.ones(who.shape)
         if self.scenarios.drifting_annotator:
@@ -56,6 +65,9 @@ class _Planted:
         if self.scenarios.agreement_drop:
             in_week = (created >= DROP_WEEK_START) & (created < DROP_WEEK_START + 7 * DAY)
             factor = np.where((project == DROP_PROJECT) & in_week, factor * DROP_ACCURACY_FACTOR, factor)
+        if self.scenarios.guideline_change:
+            old = (project == GUIDELINE_PROJECT) & (submitted < GUIDELINE_CHANGE_AT)
+            factor = np.where(old, factor * GUIDELINE_OLD_ACCURACY_FACTOR, factor)
         return factor
 
     def manifest(self, annotators: _Annotators) -> dict[str, Any]:
@@ -81,6 +93,16 @@ class _Planted:
                 "target_factor": LATE_TARGET_FACTOR,
             }
         return planted
+
+    def guideline_versions(self) -> dict[str, Any]:
+        """The guideline versions, for the manifest's `truth.guideline_versions`."""
+        return {
+            "project_id": PROJECTS[GUIDELINE_PROJECT].project_id,
+            "versions": list(GUIDELINE_VERSIONS),
+            "changed_at": _date(GUIDELINE_CHANGE_AT),
+            "other_projects_version": GUIDELINE_VERSIONS[0],
+            "old_version_accuracy_factor": GUIDELINE_OLD_ACCURACY_FACTOR if self.scenarios.guideline_change else 1.0,
+        }
 
 
 def _plant(scenarios: Scenarios | None, annotators: _Annotators) -> _Planted:

@@ -26,6 +26,7 @@ from labelhouse.demo.files import ANNOTATION_FILES, FILE_REEXPORT, TZ_NAIVE, TZ_
 from labelhouse.demo.items import _market_codes
 from labelhouse.demo.moderation import ACTIONS
 from labelhouse.demo.predictions import MODEL_RUNS
+from labelhouse.demo.scenarios import GUIDELINE_CHANGE_AT, GUIDELINE_PROJECT, GUIDELINE_VERSIONS
 from labelhouse.demo.world import CONTENT_TYPES, LANGUAGE_VARIANTS, LANGUAGES, PROJECTS, TEXTS, UNKNOWN_PROJECT
 
 STAGING_TABLES: dict[str, str] = {
@@ -127,6 +128,8 @@ def _annotation_select(file_index: int, slice_sql: str = "") -> str:
             {_sql_list(LANGUAGES)}[lang + 1] AS language,
             confidence,
             {ts(str(spec.exported_at))} AS exported_at,
+            CASE WHEN project = {GUIDELINE_PROJECT} AND submitted >= {GUIDELINE_CHANGE_AT}
+                 THEN '{GUIDELINE_VERSIONS[1]}' ELSE '{GUIDELINE_VERSIONS[0]}' END AS guideline_version,
         FROM {table}
         WHERE file = {file_index}
         ORDER BY submitted, ann_num, defect, seq

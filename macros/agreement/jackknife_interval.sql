@@ -15,12 +15,7 @@
 #}
 {% macro jackknife_interval(estimate, sum_deviation, sum_sq_deviation, n_replicates, bound,
     z=1.959963984540054) -%}
-    {%- set se -%}
-        sqrt(greatest(0.0,
-            cast(({{ n_replicates }}) - 1 as double) / ({{ n_replicates }})
-            * (({{ sum_sq_deviation }}) - ({{ sum_deviation }}) * ({{ sum_deviation }}) / ({{ n_replicates }}))
-        ))
-    {%- endset -%}
+    {%- set se = jackknife_se(sum_deviation, sum_sq_deviation, n_replicates) -%}
     {%- if bound == 'lower' -%}
         case
             when ({{ estimate }}) is not null and ({{ n_replicates }}) >= 2
@@ -69,4 +64,19 @@
             jackknife_relation ~ '.n_' ~ statistic ~ '_replicates',
             bound) }} as {{ column_prefix }}_{{ suffix }}{{ ',' if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+
+{#
+    jackknife_se(sum_deviation, sum_sq_deviation, n_replicates) -> the delete-one jackknife
+    standard error sqrt((N - 1) / N * (sum_u d_u^2 - (sum_u d_u)^2 / N)), d_u = theta_(u) - estimate
+    (the se of jackknife_interval; also the se of a z test on a difference of two independent
+    estimates, sqrt(se_1^2 + se_2^2)). Undefined (a division by zero) when N = 0: callers test N.
+    Reference: Efron & Tibshirani (1993), ch. 11.
+#}
+{% macro jackknife_se(sum_deviation, sum_sq_deviation, n_replicates) -%}
+    sqrt(greatest(0.0,
+        cast(({{ n_replicates }}) - 1 as double) / ({{ n_replicates }})
+        * (({{ sum_sq_deviation }}) - ({{ sum_deviation }}) * ({{ sum_deviation }}) / ({{ n_replicates }}))
+    ))
 {%- endmacro %}

@@ -40,7 +40,7 @@ flagged as {{ not_materialized() }}(
 ),
 
 {%- set judgement_columns = ['annotation_id', 'item_id', 'project_id', 'annotator_id', 'label', 'language',
-    'submitted_at', 'started_at'] %}
+    'submitted_at', 'started_at', 'guideline_version'] %}
 
 sequenced as (
     select
@@ -84,6 +84,7 @@ final as (
         {{ epoch_seconds_between('sequenced.started_at', 'sequenced.submitted_at') }} as handle_seconds,
         cast(sequenced.submitted_at as date) as submitted_date,
         cast({{ dbt.date_trunc('week', 'sequenced.submitted_at') }} as date) as submitted_week,
+        sequenced.guideline_version,
         sequenced.judgement_seq,
         sequenced.is_latest_judgement
     from sequenced

@@ -20,6 +20,7 @@ final as (
         exported_at,
         language,
         confidence,
+        guideline_version,
         source_file
     from checked
     where reject_reason is null and not is_superseded

@@ -27,7 +27,7 @@
 {%- set has_items_sql = 'true' if has_items else 'false' %}
 {%- set has_projects_sql = 'true' if has_projects else 'false' %}
 {%- set raw_columns = ['annotation_id', 'item_id', 'project_id', 'annotator_id', 'label', 'submitted_at',
-    'started_at', 'language', 'exported_at', 'confidence'] %}
+    'started_at', 'language', 'exported_at', 'confidence', 'guideline_version'] %}
 {#- CTEs read more than once: streamed (recomputed) over all rows on a full build, buffered when an
     incremental build has only the affected rows (macro not_materialized) #}
 {%- set streamed = '' if is_incremental() else not_materialized() %}
@@ -122,6 +122,7 @@ typed as {{ streamed }}(
         {{ to_utc_timestamp('trim(raw_rows.exported_at)') }} as exported_at,
         {{ normalise_language('raw_rows.language') }} as language,
         {{ try_cast_to('trim(raw_rows.confidence)', 'double') }} as confidence,
+        {{ clean_text('raw_rows.guideline_version') }} as guideline_version,
         {{ clean_text('raw_rows.submitted_at') }} as submitted_at_text,
         {{ clean_text('raw_rows.started_at') }} as started_at_text,
         {{ clean_text('raw_rows.exported_at') }} as exported_at_text,
@@ -194,7 +195,7 @@ versioned as (
 
 {%- set output_columns = ['source_file', 'source_row_number', 'annotation_id', 'item_id', 'project_id',
     'annotator_id', 'label', 'submitted_at', 'started_at', 'exported_at', 'language', 'confidence',
-    'reject_reason'] %}
+    'guideline_version', 'reject_reason'] %}
 
 ranked as (
     {{ versioned_rows(output_columns, raw_columns) }}
@@ -215,6 +216,7 @@ final as (
         exported_at,
         language,
         confidence,
+        guideline_version,
         reject_reason,
         is_superseded
     from ranked

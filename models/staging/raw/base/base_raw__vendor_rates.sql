@@ -1,0 +1,85 @@
+-- One row per raw vendor rate row: every row of the `vendor_rates*` raw files, typed, with its
+-- reject reason and supersession flag (the later file wins for the same vendor, site and
+-- valid_from). A vendor is known when some staged annotator names it.
+with
+
+raw_rows as (
+    select * from {{ ref('land_raw__vendor_rates') }}
+),
+
+annotators as (
+    select * from {{ ref('stg_raw__annotators') }}
+),
+
+known_vendors as (
+    select distinct vendor
+    from annotators
+    where vendor is not null
+),
+
+typed as (
+    select
+        source_file,
+        source_row_number,
+        {{ json_record(['vendor', 'site', 'currency', 'valid_from', 'hourly_rate', 'per_judgement_rate']) }}
+            as raw_record,
+        {{ clean_text('vendor') }} as vendor,
+        {{ clean_text('site') }} as site,
+        upper({{ clean_text('currency') }}) as currency,
+        {{ try_cast_to('trim(valid_from)', 'date') }} as valid_from,
+        {{ clean_text('valid_from') }} as valid_from_text,
+        {{ try_cast_to('trim(hourly_rate)', 'double') }} as hourly_rate,
+        {{ clean_text('hourly_rate') }} as hourly_rate_text,
+        {{ try_cast_to('trim(per_judgement_rate)', 'double') }} as per_judgement_rate,
+        {{ clean_text('per_judgement_rate') }} as per_judgement_rate_text
+    from raw_rows
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.vendor is null then {{ reject_reason('null_or_blank_vendor') }}
+            when typed.currency is null then {{ reject_reason('null_or_blank_currency') }}
+            when typed.valid_from_text is null then {{ reject_reason('null_valid_from') }}
+            when typed.valid_from is null then {{ reject_reason('unparsable_valid_from') }}
+            when
+                (typed.hourly_rate_text is not null and typed.hourly_rate is null)
+                or (typed.per_judgement_rate_text is not null and typed.per_judgement_rate is null)
+                then {{ reject_reason('unparsable_rate') }}
+            when (typed.hourly_rate is null) = (typed.per_judgement_rate is null)
+                then {{ reject_reason('neither_or_both_rates') }}
+            when coalesce(typed.hourly_rate, typed.per_judgement_rate) < 0 then {{ reject_reason('negative_rate') }}
+            when known_vendors.vendor is null then {{ reject_reason('unknown_vendor') }}
+        end as reject_reason
+    from typed
+    left join known_vendors on typed.vendor = known_vendors.vendor
+),
+
+versioned as (
+    select
+        *,
+        row_number() over (
+            partition by reject_reason is null, vendor, site, valid_from
+            order by source_file desc, source_row_number desc
+        ) as version_rank
+    from checked
+),
+
+final as (
+    select
+        source_file,
+        source_row_number,
+        raw_record,
+        vendor,
+        site,
+        currency,
+        valid_from,
+        hourly_rate,
+        per_judgement_rate,
+        reject_reason,
+        reject_reason is null and version_rank > 1 as is_superseded
+    from versioned
+)
+
+select * from final
