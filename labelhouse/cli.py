@@ -112,6 +112,32 @@ def build(
         _say(f"Report site: {site / 'index.html'}")
 
 
+@app.command()
+def alerts(
+    warehouse: Path = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", help="Published DuckDB file to read."),
+    fmt: str = typer.Option(
+        "text", "--format", click_type=click.Choice(["text", "markdown", "json"]), help="Output format."
+    ),
+    fail_on: str = typer.Option(
+        None,
+        "--fail-on",
+        click_type=click.Choice(["warning", "critical"]),
+        help="Exit 1 when any alert reaches this severity (for CI and cron).",
+    ),
+) -> None:
+    """Print the open alerts of the published warehouse (marts.fct_alerts)."""
+    from labelhouse.alerts import format_alerts, read_alerts, reaches
+
+    try:
+        found = read_alerts(warehouse)
+    except LabelhouseError as exc:
+        _fail(exc)
+        return
+    _say(format_alerts(found, fmt))
+    if fail_on and reaches(found, fail_on):
+        raise typer.Exit(1)
+
+
 def _render_report(warehouse: Path, out: Path) -> Path:
     from labelhouse.report import render_site
 
