@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -112,29 +113,35 @@ def build(
         _say(f"Report site: {site / 'index.html'}")
 
 
+class AlertFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class AlertLevel(StrEnum):
+    warning = "warning"
+    critical = "critical"
+
+
 @app.command()
 def alerts(
     warehouse: Path = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", help="Published DuckDB file to read."),
-    fmt: str = typer.Option(
-        "text", "--format", click_type=click.Choice(["text", "markdown", "json"]), help="Output format."
-    ),
-    fail_on: str = typer.Option(
-        None,
-        "--fail-on",
-        click_type=click.Choice(["warning", "critical"]),
-        help="Exit 1 when any alert reaches this severity (for CI and cron).",
+    fmt: AlertFormat = typer.Option(AlertFormat.text, "--format", help="Output format."),
+    fail_on: AlertLevel | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when any alert reaches this severity (for CI and cron)."
     ),
 ) -> None:
     """Print the open alerts of the published warehouse (marts.fct_alerts)."""
-    from labelhouse.alerts import format_alerts, read_alerts, reaches
+    from labelhouse.alerts import format_alerts, reaches, read_alerts
 
     try:
         found = read_alerts(warehouse)
     except LabelhouseError as exc:
         _fail(exc)
         return
-    _say(format_alerts(found, fmt))
-    if fail_on and reaches(found, fail_on):
+    _say(format_alerts(found, fmt.value))
+    if fail_on is not None and reaches(found, fail_on.value):
         raise typer.Exit(1)
 
 

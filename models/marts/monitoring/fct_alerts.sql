@@ -85,29 +85,49 @@ agreement_tests as (
     where latest.week = latest.latest_week and agreement_baseline.n_baseline_weeks = {{ baseline_weeks }}
 ),
 
--- annotator drift: gold accuracy since the latest complete week against all earlier weeks
-gold_cells as (
+-- annotator drift: gold accuracy, and agreement with the leave-one-out consensus (gold covers a
+-- few percent of judgements, so on its own it rarely has the power), since the latest complete
+-- week against the annotator's earlier weeks
+period_cells as (
     select
         judgement_cells.annotator_id,
         judgement_cells.submitted_week >= as_of.latest_week as is_recent,
         sum(case when judgement_cells.label = judgement_cells.gold_label then judgement_cells.n_judgements else 0 end)
-            as n_correct,
-        sum(judgement_cells.n_judgements) as n_gold
+            as n_gold_correct,
+        sum(case when judgement_cells.gold_label is not null then judgement_cells.n_judgements else 0 end)
+            as n_gold,
+        sum(case when judgement_cells.consensus_outcome = 'agree' then judgement_cells.n_judgements else 0 end)
+            as n_consensus_agree,
+        sum(
+            case
+                when judgement_cells.consensus_outcome in ('agree', 'disagree') then judgement_cells.n_judgements
+                else 0
+            end
+        ) as n_consensus
     from judgement_cells
     cross join as_of
-    where judgement_cells.gold_label is not null
     group by judgement_cells.annotator_id, judgement_cells.submitted_week >= as_of.latest_week
 ),
 
-gold_periods as (
+drift_counts as (
     select
-        annotator_id,
-        sum(case when is_recent then n_correct else 0 end) as recent_correct,
-        sum(case when is_recent then n_gold else 0 end) as recent_gold,
-        sum(case when not is_recent then n_correct else 0 end) as history_correct,
-        sum(case when not is_recent then n_gold else 0 end) as history_gold
-    from gold_cells
-    group by annotator_id
+        period_cells.annotator_id,
+        metrics.metric,
+        sum(case when period_cells.is_recent then
+            case when metrics.metric = 'gold_accuracy' then n_gold_correct else n_consensus_agree end
+        else 0 end) as recent_x,
+        sum(case when period_cells.is_recent then
+            case when metrics.metric = 'gold_accuracy' then n_gold else n_consensus end
+        else 0 end) as recent_n,
+        sum(case when not period_cells.is_recent then
+            case when metrics.metric = 'gold_accuracy' then n_gold_correct else n_consensus_agree end
+        else 0 end) as history_x,
+        sum(case when not period_cells.is_recent then
+            case when metrics.metric = 'gold_accuracy' then n_gold else n_consensus end
+        else 0 end) as history_n
+    from period_cells
+    cross join (values ('gold_accuracy'), ('consensus_agreement')) as metrics (metric)
+    group by period_cells.annotator_id, metrics.metric
 ),
 
 drift_tests as (
@@ -115,17 +135,16 @@ drift_tests as (
         'annotator_drift' as kind,
         cast(null as {{ dbt.type_string() }}) as project_id,
         concat('annotator=', annotator_id) as slice,
-        'gold_accuracy' as metric,
-        {{ safe_divide('recent_correct', 'recent_gold') }} as observed,
-        {{ safe_divide('history_correct', 'history_gold') }} as baseline,
+        metric,
+        {{ safe_divide('recent_x', 'recent_n') }} as observed,
+        {{ safe_divide('history_x', 'history_n') }} as baseline,
         'two-proportion z (one-sided)' as test,
-        {{ normal_cdf(two_proportion_z('recent_correct', 'recent_gold', 'history_correct', 'history_gold')) }}
-            as p_value,
+        {{ normal_cdf(two_proportion_z('recent_x', 'recent_n', 'history_x', 'history_n')) }} as p_value,
         'annotators' as report_page
-    from gold_periods
+    from drift_counts
     where
-        recent_gold >= {{ var('alert_min_gold_judgements') }}
-        and history_gold >= {{ var('alert_min_gold_judgements') }}
+        recent_n >= {{ var('alert_min_drift_judgements') }}
+        and history_n >= {{ var('alert_min_drift_judgements') }}
 ),
 
 -- model regression: each version against the one just before it, on every item with a truth
@@ -287,11 +306,18 @@ final as (
         as_of.as_of_day,
         all_alerts.report_page,
         concat(
-            all_alerts.kind, ': ', coalesce(concat(all_alerts.project_id, ' '), ''), all_alerts.slice, ' ',
-            all_alerts.metric, ' ', coalesce(cast(round(all_alerts.observed, 3) as {{ dbt.type_string() }}), 'n/a'),
-            ' vs ', coalesce(cast(round(all_alerts.baseline, 3) as {{ dbt.type_string() }}), 'n/a'),
-            coalesce(concat(' (', all_alerts.test, ' p=', cast(round(all_alerts.p_value, 6) as {{ dbt.type_string() }}),
-                ', q=', cast(round(all_alerts.q_value, 6) as {{ dbt.type_string() }}), ')'), '')
+            all_alerts.kind, ': ',
+            case when all_alerts.project_id is not null then concat(all_alerts.project_id, ' ') else '' end,
+            all_alerts.slice, ' ', all_alerts.metric, ' ',
+            coalesce(cast(round(all_alerts.observed, 3) as {{ dbt.type_string() }}), 'n/a'), ' vs ',
+            coalesce(cast(round(all_alerts.baseline, 3) as {{ dbt.type_string() }}), 'n/a'),
+            case
+                when all_alerts.p_value is not null then concat(
+                    ' (', all_alerts.test, ', p=', cast(round(all_alerts.p_value, 6) as {{ dbt.type_string() }}),
+                    ', q=', cast(round(all_alerts.q_value, 6) as {{ dbt.type_string() }}), ')'
+                )
+                else concat(' (', all_alerts.test, ')')
+            end
         ) as alert_message
     from all_alerts
     cross join as_of
