@@ -101,3 +101,17 @@
     {{ dbt.hash("concat(coalesce(" ~ kind ~ ", ''), '|', coalesce(" ~ project_id ~ ", ''), '|', coalesce("
         ~ slice ~ ", ''), '|', coalesce(" ~ metric ~ ", ''))") }}
 {%- endmacro %}
+
+{#
+    two_proportion_z_is_valid(x1, n1, x2, n2, min_expected) -> true when the normal approximation
+    of two_proportion_z is usable: under the pooled proportion p = (x1 + x2) / (n1 + n2) the
+    smaller sample expects at least min_expected successes and failures, n1 p >= min_expected and
+    n1 (1 - p) >= min_expected (the usual rule of thumb; with fewer the one-sided lower tail is
+    anti-conservative). Integer arithmetic only.
+    Reference: Agresti (2013), Categorical Data Analysis, 3rd ed., sec. 1.4 / 3.1.
+#}
+{% macro two_proportion_z_is_valid(x1, n1, x2, n2, min_expected) -%}
+    (({{ x1 }}) + ({{ x2 }})) * least({{ n1 }}, {{ n2 }}) >= {{ min_expected }} * (({{ n1 }}) + ({{ n2 }}))
+    and (({{ n1 }}) + ({{ n2 }}) - ({{ x1 }}) - ({{ x2 }})) * least({{ n1 }}, {{ n2 }})
+    >= {{ min_expected }} * (({{ n1 }}) + ({{ n2 }}))
+{%- endmacro %}

@@ -28,8 +28,10 @@ as_of as (
     select
         max(activity_date) as as_of_day,
         -- the Monday of the latest week that ends on or before as_of_day
-        cast({{ dbt.dateadd('day', -7, dbt.date_trunc('week', dbt.dateadd('day', 1, 'max(activity_date)'))) }}
-            as date) as latest_week
+        cast(
+            {{ dbt.dateadd('day', -7, dbt.date_trunc('week', dbt.dateadd('day', 1, 'max(activity_date)'))) }}
+            as date
+        ) as latest_week
     from project_daily
 ),
 
@@ -76,8 +78,9 @@ agreement_tests as (
         latest.krippendorff_alpha as observed,
         agreement_baseline.baseline_alpha as baseline,
         'jackknife z (one-sided)' as test,
-        {{ normal_cdf(agreement_drop_z('latest.krippendorff_alpha', 'latest.alpha_se',
-            'agreement_baseline.baseline_alpha', 'agreement_baseline.baseline_se')) }} as p_value,
+        {{ agreement_drop_z('latest.krippendorff_alpha', 'latest.alpha_se',
+            'agreement_baseline.baseline_alpha', 'agreement_baseline.baseline_se') }} as z,
+        cast(null as double) as exact_p_value,
         'agreement' as report_page
     from agreement_with_se as latest
     inner join agreement_baseline
@@ -111,23 +114,24 @@ period_cells as (
 
 drift_counts as (
     select
-        period_cells.annotator_id,
-        metrics.metric,
-        sum(case when period_cells.is_recent then
-            case when metrics.metric = 'gold_accuracy' then n_gold_correct else n_consensus_agree end
-        else 0 end) as recent_x,
-        sum(case when period_cells.is_recent then
-            case when metrics.metric = 'gold_accuracy' then n_gold else n_consensus end
-        else 0 end) as recent_n,
-        sum(case when not period_cells.is_recent then
-            case when metrics.metric = 'gold_accuracy' then n_gold_correct else n_consensus_agree end
-        else 0 end) as history_x,
-        sum(case when not period_cells.is_recent then
-            case when metrics.metric = 'gold_accuracy' then n_gold else n_consensus end
-        else 0 end) as history_n
+        annotator_id,
+        'gold_accuracy' as metric,
+        sum(case when is_recent then n_gold_correct else 0 end) as recent_x,
+        sum(case when is_recent then n_gold else 0 end) as recent_n,
+        sum(case when is_recent then 0 else n_gold_correct end) as history_x,
+        sum(case when is_recent then 0 else n_gold end) as history_n
     from period_cells
-    cross join (values ('gold_accuracy'), ('consensus_agreement')) as metrics (metric)
-    group by period_cells.annotator_id, metrics.metric
+    group by annotator_id
+    union all
+    select
+        annotator_id,
+        'consensus_agreement' as metric,
+        sum(case when is_recent then n_consensus_agree else 0 end) as recent_x,
+        sum(case when is_recent then n_consensus else 0 end) as recent_n,
+        sum(case when is_recent then 0 else n_consensus_agree end) as history_x,
+        sum(case when is_recent then 0 else n_consensus end) as history_n
+    from period_cells
+    group by annotator_id
 ),
 
 drift_tests as (
@@ -139,12 +143,15 @@ drift_tests as (
         {{ safe_divide('recent_x', 'recent_n') }} as observed,
         {{ safe_divide('history_x', 'history_n') }} as baseline,
         'two-proportion z (one-sided)' as test,
-        {{ normal_cdf(two_proportion_z('recent_x', 'recent_n', 'history_x', 'history_n')) }} as p_value,
+        {{ two_proportion_z('recent_x', 'recent_n', 'history_x', 'history_n') }} as z,
+        cast(null as double) as exact_p_value,
         'annotators' as report_page
     from drift_counts
     where
         recent_n >= {{ var('alert_min_drift_judgements') }}
         and history_n >= {{ var('alert_min_drift_judgements') }}
+        and {{ two_proportion_z_is_valid('recent_x', 'recent_n', 'history_x', 'history_n',
+            var('alert_min_expected_count')) }}
 ),
 
 -- model regression: each version against the one just before it, on every item with a truth
@@ -166,18 +173,34 @@ model_tests as (
         case when delta_f1 < 0 or delta_recall >= 0 then f1_a else recall_a end as baseline,
         'McNemar exact' as test,
         -- only a newer version that is worse on the discordant items is tested
-        case when b > c and (delta_f1 < 0 or delta_recall < 0) then p_value end as p_value,
+        cast(null as double) as z,
+        case when b > c and (delta_f1 < 0 or delta_recall < 0) then p_value end as exact_p_value,
         'model_evaluation' as report_page
     from consecutive_versions
     where version_a = previous_version
 ),
 
-tested as (
+tested_z as (
     select * from agreement_tests
     union all
     select * from drift_tests
     union all
     select * from model_tests
+),
+
+-- the z tests are one-sided (lower): p = Phi(z)
+tested as (
+    select
+        kind,
+        project_id,
+        slice,
+        metric,
+        observed,
+        baseline,
+        test,
+        coalesce(exact_p_value, {{ normal_cdf('z') }}) as p_value,
+        report_page
+    from tested_z
 ),
 
 tested_with_q as (
@@ -214,7 +237,11 @@ project_latest as (
         project_daily.remaining_items,
         project_daily.completion_rate_per_day,
         -- days since the project was last on track (or since its first day)
-        max(case when project_daily.is_on_track or project_daily.is_on_track is null then project_daily.activity_date end)
+        max(
+            case
+                when project_daily.is_on_track or project_daily.is_on_track is null then project_daily.activity_date
+            end
+        )
             over (partition by project_daily.project_id) as last_on_track_day,
         min(project_daily.activity_date) over (partition by project_daily.project_id) as first_day,
         as_of.as_of_day
@@ -312,10 +339,14 @@ final as (
             coalesce(cast(round(all_alerts.observed, 3) as {{ dbt.type_string() }}), 'n/a'), ' vs ',
             coalesce(cast(round(all_alerts.baseline, 3) as {{ dbt.type_string() }}), 'n/a'),
             case
-                when all_alerts.p_value is not null then concat(
-                    ' (', all_alerts.test, ', p=', cast(round(all_alerts.p_value, 6) as {{ dbt.type_string() }}),
-                    ', q=', cast(round(all_alerts.q_value, 6) as {{ dbt.type_string() }}), ')'
-                )
+                when all_alerts.p_value is not null
+                    then concat(
+                            ' (',
+                            all_alerts.test,
+                            ', p=',
+                            cast(round(all_alerts.p_value, 6) as {{ dbt.type_string() }}),
+                            ', q=', cast(round(all_alerts.q_value, 6) as {{ dbt.type_string() }}), ')'
+                        )
                 else concat(' (', all_alerts.test, ')')
             end
         ) as alert_message
