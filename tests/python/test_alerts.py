@@ -332,3 +332,15 @@ def test_cli_missing_warehouse_is_a_clear_message(tmp_path: Path) -> None:
     result = _cli("alerts", "--warehouse", str(missing))
     assert result.returncode == 2
     assert f"no warehouse at {missing}" in result.stderr and "labelhouse build" in result.stderr
+
+
+def test_build_writes_alerts_md(planted: Path, tmp_path: Path) -> None:
+    """What each `labelhouse build` writes into its run folder and prints (build.py calls it)."""
+    from labelhouse.alerts import write_alerts_md
+    from labelhouse.build import ALERTS_MD
+
+    line = write_alerts_md(planted, tmp_path / ALERTS_MD)
+    alerts = read_alerts(planted)
+    assert line == count_line(alerts) and line.startswith("alerts: ") and "critical" in line
+    text = (tmp_path / ALERTS_MD).read_text(encoding="utf-8")
+    assert text.startswith("# Alerts") and all(a["slice"] in text for a in alerts)
