@@ -32,6 +32,7 @@ from typing import Any
 import duckdb
 
 from labelhouse import run_log
+from labelhouse.alerts import write_alerts_md
 from labelhouse.dbt import files_fingerprint, run_dbt, shared_manifest, temporary_env
 from labelhouse.errors import BuildInProgress, DbtFailed, LabelhouseError, PreflightError
 from labelhouse.gates import GateReport, raise_if_failed, run_gate
@@ -49,6 +50,7 @@ THREADS_ENV = "LABELHOUSE_DBT_THREADS"
 
 
 MODEL_CODE_PATHS = ("dbt_project.yml", "models", "macros", "seeds")
+ALERTS_MD = "alerts.md"  # the build's open alerts, in its run folder
 MODEL_CODE_TABLE = f"{run_log.AUDIT_SCHEMA}.model_code"
 
 
@@ -346,6 +348,7 @@ def build(
         run_log.write_record(record, run_dir)
         run_log.write_summary(record, run_dir)
         progress(f"      gate summary: {run_dir / run_log.SUMMARY_HTML}")
+        progress("      " + write_alerts_md(warehouse, run_dir / ALERTS_MD))
         return BuildResult(run_id, warehouse, run_dir, report, timings, summary, gates)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,38 @@ def build(
     if report:
         site = _render_report(result.warehouse, default_report_dir(result.warehouse))
         _say(f"Report site: {site / 'index.html'}")
+
+
+class AlertFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class AlertLevel(StrEnum):
+    warning = "warning"
+    critical = "critical"
+
+
+@app.command()
+def alerts(
+    warehouse: Path = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", help="Published DuckDB file to read."),
+    fmt: AlertFormat = typer.Option(AlertFormat.text, "--format", help="Output format."),
+    fail_on: AlertLevel | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when any alert reaches this severity (for CI and cron)."
+    ),
+) -> None:
+    """Print the open alerts of the published warehouse (marts.fct_alerts)."""
+    from labelhouse.alerts import format_alerts, reaches, read_alerts
+
+    try:
+        found = read_alerts(warehouse)
+    except LabelhouseError as exc:
+        _fail(exc)
+        return
+    _say(format_alerts(found, fmt.value))
+    if fail_on is not None and reaches(found, fail_on.value):
+        raise typer.Exit(1)
 
 
 def _render_report(warehouse: Path, out: Path) -> Path:

@@ -20,7 +20,7 @@ from labelhouse.demo.world import PROJECTS
 DRIFT_DAYS = 7  # the drifting annotator's last days before the cutoff
 DRIFT_ACCURACY_FACTOR = 0.5  # multiplies their P(correct) in those days
 DROP_PROJECT = 0  # index in PROJECTS (p_hate_2026q4)
-DROP_WEEK_START = _epoch("2026-10-06T00:00:00")  # a Tuesday, like the period start
+DROP_WEEK_START = _epoch("2026-10-19T00:00:00")  # the Monday of the last complete week before the cutoff
 DROP_ACCURACY_FACTOR = 0.55  # multiplies P(correct) on that project's items created in that week
 LATE_PROJECT = 3  # index in PROJECTS (p_general_2026q4)
 LATE_DUE_DATE = "2026-11-06"

@@ -43,3 +43,7 @@ def type_bigint() -> str:
 
 def type_timestamp() -> str:
     return "timestamp"
+
+
+def hash(field: str) -> str:  # noqa: A001 (dbt's name)
+    return f"md5(cast({field} as varchar))"

@@ -180,6 +180,7 @@ final as (
         median_turnaround_hours,
         p90_turnaround_hours,
         n_sla_breached,
+        n_sla_measured,
         case when n_sla_measured > 0 then cast(n_sla_breached as double) / n_sla_measured end
             as sla_breach_rate,
         completion_rate_per_day,
