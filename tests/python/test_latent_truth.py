@@ -165,9 +165,16 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     yield Built(_latest(df), warehouse, dbt_vars["latent_max_iterations"], dbt_vars["latent_tolerance"])
 
 
+_REFERENCES: dict[tuple[Path, str], DawidSkene] = {}
+
+
 def _reference(built: Built, project_id: str) -> DawidSkene:
-    data = built.judgements[built.judgements["project_id"] == project_id][["task", "worker", "label"]]
-    return DawidSkene(n_iter=built.n_iter, tol=built.tol).fit(data)
+    """crowd-kit's fit of one project of one build (fitted once, read by every test)."""
+    key = (built.warehouse, project_id)
+    if key not in _REFERENCES:
+        data = built.judgements[built.judgements["project_id"] == project_id][["task", "worker", "label"]]
+        _REFERENCES[key] = DawidSkene(n_iter=built.n_iter, tol=built.tol).fit(data)
+    return _REFERENCES[key]
 
 
 def test_posteriors_match_crowdkit(built: Built) -> None:
