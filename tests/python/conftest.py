@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
+import json
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +81,128 @@ def query_df(warehouse: Path, sql: str) -> Any:
         return con.sql(sql).df()
     finally:
         con.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared demo warehouse: the default demo exports (the generator's 60,000 annotations, seed
+# 42: what `labelhouse build` and `make dbt-test` build), gated and published once per session.
+# Every test that only reads a demo warehouse uses it (fixture `demo_build`, or `shared_demo()` from
+# helpers that are not fixtures); a test that writes copies it first (`demo_copy`).
+
+DEMO_ANNOTATIONS = 60_000
+DEMO_SEED = 42
+# The warehouse `make dbt-test` has just built from the same demo exports (reused when fresh)
+MAKE_DBT_TEST_WAREHOUSE = PROJECT_ROOT / "warehouse" / "test" / "labelhouse.duckdb"
+REUSE_ENV = "LABELHOUSE_TEST_REUSE_WAREHOUSE"  # "0": always build the session's own
+# Code that shapes a build besides the dbt project (whose fingerprint the build records).
+BUILD_CODE_PATHS = ("labelhouse", "expectations", "profiles.yml")
+
+
+@dataclass(frozen=True)
+class DemoBuild:
+    raw: Path  # the demo exports, generated for this session
+    warehouse: Path  # the published warehouse (a session copy: tests may not write to it)
+    manifest: dict[str, Any]  # the generator's manifest (planted truth under "truth")
+    reused: str | None  # why the make dbt-test warehouse was reused, or None (built here)
+
+
+def _session_dir(name: str) -> Path:
+    root = Path(tempfile.mkdtemp(prefix=f"lh-tests-{name}-"))
+    atexit.register(shutil.rmtree, root, True)
+    return root
+
+
+def reusable_warehouse(raw: Path, warehouse: Path = MAKE_DBT_TEST_WAREHOUSE) -> tuple[bool, str]:
+    """Whether `warehouse` is a published build of exactly the exports in `raw` with the current
+    code: (ok, reason). Every run it published read files with the same names and sha256 as
+    `raw` holds; its recorded model-code fingerprint is the project's; no file of the build
+    code (the labelhouse package, the expectations, profiles.yml) is newer than it."""
+    from labelhouse.build import model_code_fingerprint, published_model_code
+    from labelhouse.preflight import preflight
+    from labelhouse.run_log import raw_file_records
+
+    if os.environ.get(REUSE_ENV) == "0":
+        return False, f"{REUSE_ENV}=0"
+    if not warehouse.is_file():
+        return False, f"no {warehouse.name} from make dbt-test"
+    built_at = warehouse.stat().st_mtime
+    for name in BUILD_CODE_PATHS:
+        path = PROJECT_ROOT / name
+        for f in [path] if path.is_file() else path.rglob("*"):
+            if f.is_file() and "__pycache__" not in f.parts and f.stat().st_mtime > built_at:
+                return False, f"{f.relative_to(PROJECT_ROOT)} is newer than the warehouse"
+    if published_model_code(warehouse) != model_code_fingerprint():
+        return False, "the dbt models changed since it was built"
+    expected = {r.file: r.sha256 for r in raw_file_records(preflight(raw).files)}
+    try:
+        runs = query(warehouse, "select status, raw_files from audit.build_runs order by started_at")
+    except duckdb.Error as exc:
+        return False, f"no build history ({exc})"
+    published = [json.loads(files) for status, files in runs if status == "published"]
+    if not runs or runs[-1][0] != "published":
+        return False, "its last build was not published"
+    for files in published:
+        if {f["file"]: f["sha256"] for f in files} != expected:
+            return False, "a build of it read other raw exports than the demo's"
+    return True, f"{len(published)} published build(s) of the same exports and code"
+
+
+def _copy_published(warehouse: Path, dest: Path) -> Path:
+    """The warehouse file and its last published run folder (the build's dbt docs), copied."""
+    (run_id,) = query(
+        warehouse, "select run_id from audit.build_runs where status = 'published' order by finished_at desc limit 1"
+    )[0]
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(warehouse, dest / warehouse.name)
+    run_dir = warehouse.parent / "runs" / str(run_id)
+    if run_dir.is_dir():
+        shutil.copytree(run_dir, dest / "runs" / str(run_id), ignore=shutil.ignore_patterns("candidate.duckdb*"))
+    return dest / warehouse.name
+
+
+@functools.cache
+def shared_demo() -> DemoBuild:
+    """The session's demo build (see DemoBuild); the first call generates and builds or reuses."""
+    from labelhouse.build import build
+    from labelhouse.demo import generate
+
+    root = _session_dir("demo")
+    raw = root / "raw"
+    manifest = generate(raw, n_annotations=DEMO_ANNOTATIONS, seed=DEMO_SEED)
+    ok, reason = reusable_warehouse(raw)
+    if ok:
+        return DemoBuild(raw, _copy_published(MAKE_DBT_TEST_WAREHOUSE, root / "warehouse"), manifest, reason)
+    result = build(raw, root / "warehouse" / "labelhouse.duckdb", full_refresh=True, progress=lambda _: None)
+    return DemoBuild(raw, result.warehouse, manifest, None)
+
+
+@functools.cache
+def shared_demo_site() -> Path:
+    """The report site of the shared demo warehouse, rendered once per session."""
+    from labelhouse.report import render_site
+
+    demo = shared_demo()
+    return render_site(demo.warehouse, _session_dir("site") / "site", progress=lambda _: None, raw_dir=demo.raw)
+
+
+@pytest.fixture(scope="session")
+def demo_build() -> DemoBuild:
+    """The shared demo build: read it, never write to it (see demo_copy)."""
+    return shared_demo()
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path) -> Path:
+    """A private copy of the shared demo warehouse file, for a test that writes to it."""
+    copy = tmp_path / "demo_copy" / "labelhouse.duckdb"
+    copy.parent.mkdir()
+    shutil.copyfile(shared_demo().warehouse, copy)
+    return copy
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say whether this session reused the make dbt-test warehouse or built its own."""
+    if shared_demo.cache_info().currsize:
+        demo = shared_demo()
+        how = f"reused warehouse/test/ ({demo.reused})" if demo.reused else "built in this session"
+        terminalreporter.write_line(f"labelhouse: shared demo warehouse {how}")

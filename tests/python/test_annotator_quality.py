@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import query_df
+from conftest import DemoBuild, query_df
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.proportion import proportion_confint
 
@@ -280,13 +280,10 @@ def test_item_consensus_and_adjudication(built: tuple[Path, pd.DataFrame, pd.Dat
 
 
 @pytest.mark.slow
-def test_demo_build_flags_the_generators_bad_annotators(tmp_path: Path) -> None:
-    generate = pytest.importorskip("labelhouse.demo").generate
-    raw = tmp_path / "raw"
-    generate(raw, 60_000, 42)
-    manifest = json.loads((raw / "generator_manifest.json").read_text())
+def test_demo_build_flags_the_generators_bad_annotators(demo_build: DemoBuild) -> None:
+    manifest = json.loads((demo_build.raw / "generator_manifest.json").read_text())
     bad = set(manifest["truth"]["bad_annotator_ids"])
-    wh = build_quality_marts(raw, tmp_path / "demo.duckdb")
+    wh = demo_build.warehouse  # the session's gated build of the default demo exports (conftest.py)
     got = query_df(wh, "select * from marts.fct_annotator_quality where project_id = 'all'")
     flagged = set(got.loc[got["is_flagged"], "annotator_id"])
     assert bad <= flagged, f"not flagged: {sorted(bad - flagged)}"

@@ -12,6 +12,7 @@ fct_annotator_quality.latent_accuracy (the mean of crowd-kit's posterior of the 
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,9 +136,8 @@ def _latest(df: pd.DataFrame) -> pd.DataFrame:
     return latest.rename(columns={"item_id": "task", "annotator_id": "worker"})
 
 
-def _build(raw: Path, warehouse: Path, **dbt_vars: Any) -> Path:
-    args = ["build", "--select", f"+{SELECT.replace(' ', ' +')}", "--indirect-selection", "cautious"]
-    result = run_dbt(args, warehouse=warehouse, raw_dir=raw, extra_vars=dbt_vars)
+def _build(raw: Path, warehouse: Path, selection: list[str], **dbt_vars: Any) -> Path:
+    result = run_dbt(["build", *selection], warehouse=warehouse, raw_dir=raw, extra_vars=dbt_vars)
     if not result.success:
         failed = "\n".join(f"  {n['name']}: {n['status']} {n['message']}" for n in result.failures())
         raise AssertionError(f"dbt build failed: {result.error or ''}\n{failed}")
@@ -156,18 +156,39 @@ RUNS = {"early_stop": {"latent_max_iterations": 50, "latent_tolerance": 1e-5},
         "fixed_iterations": {"latent_max_iterations": 7, "latent_tolerance": -1e9}}
 
 
-@pytest.fixture(scope="module", params=list(RUNS))
-def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    tmp = tmp_path_factory.mktemp(f"latent_{request.param}")
+@pytest.fixture(scope="module")
+def upstream(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame, Path]:
+    """(raw, judgements, warehouse): everything the latent models read, built once with its tests
+    (no latent var reaches it); each stopping mode then builds the latent models on a copy."""
+    tmp = tmp_path_factory.mktemp("latent")
     df = _write_raw(tmp / "raw")
+    selection = ["--select", f"+{SELECT.replace(' ', ' +')}", "--exclude", SELECT, "--indirect-selection", "cautious"]
+    (tmp / "upstream").mkdir()
+    return tmp / "raw", df, _build(tmp / "raw", tmp / "upstream" / "warehouse.duckdb", selection)
+
+
+@pytest.fixture(scope="module", params=list(RUNS))
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+          upstream: tuple[Path, pd.DataFrame, Path]) -> Iterator[Built]:
+    raw, df, upstream_warehouse = upstream
+    warehouse = tmp_path_factory.mktemp(f"latent_{request.param}") / "warehouse.duckdb"
+    shutil.copyfile(upstream_warehouse, warehouse)
     dbt_vars = RUNS[request.param]
-    warehouse = _build(tmp / "raw", tmp / "warehouse.duckdb", **dbt_vars)
+    # the latent models with every test of theirs whose other parents are upstream ("buildable")
+    _build(raw, warehouse, ["--select", SELECT, "--indirect-selection", "buildable"], **dbt_vars)
     yield Built(_latest(df), warehouse, dbt_vars["latent_max_iterations"], dbt_vars["latent_tolerance"])
 
 
+_REFERENCES: dict[tuple[Path, str], DawidSkene] = {}
+
+
 def _reference(built: Built, project_id: str) -> DawidSkene:
-    data = built.judgements[built.judgements["project_id"] == project_id][["task", "worker", "label"]]
-    return DawidSkene(n_iter=built.n_iter, tol=built.tol).fit(data)
+    """crowd-kit's fit of one project of one build (fitted once, read by every test)."""
+    key = (built.warehouse, project_id)
+    if key not in _REFERENCES:
+        data = built.judgements[built.judgements["project_id"] == project_id][["task", "worker", "label"]]
+        _REFERENCES[key] = DawidSkene(n_iter=built.n_iter, tol=built.tol).fit(data)
+    return _REFERENCES[key]
 
 
 def test_posteriors_match_crowdkit(built: Built) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import _build, query_df
+from conftest import _build, query_df, shared_demo
 from sklearn.metrics import (
     accuracy_score,
     cohen_kappa_score,
@@ -297,18 +297,12 @@ def test_model_vs_annotators_matches_cohen_kappa_score(comparison: dict[str, Any
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, Any]]]:
+def demo() -> tuple[Path, dict[str, dict[str, Any]]]:
     """The demo warehouse and the generator's planted facts per model."""
-    from labelhouse.demo import generate
-
-    raw = tmp_path_factory.mktemp("demo_raw")
-    models = generate(raw, n_annotations=60_000, seed=42)["truth"]["models"]
+    shared = shared_demo()  # the session's gated build of the default demo exports (conftest.py)
+    models = shared.manifest["truth"]["models"]
     assert len(models) >= 2, "the demo has several classifiers"
-    warehouse = tmp_path_factory.mktemp("demo_wh") / "w.duckdb"
-    built = _build(
-        raw, warehouse, "path:models/staging +fct_model_version_comparison +fct_model_eval +fct_model_calibration"
-    )
-    return built, models
+    return shared.warehouse, models
 
 
 def test_demo_better_version_wins_with_evidence(demo: tuple[Path, dict[str, dict[str, Any]]]) -> None:

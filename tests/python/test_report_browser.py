@@ -289,39 +289,18 @@ def test_site_opens_from_file_url(browser: Any) -> None:
         page.close()
 
 
-@functools.cache
 def two_model_site() -> tuple[Path, Path]:
     """(warehouse, site) of demo exports: two model names (safety-classifier and safety-lite),
     each with versions v1 and v2, whose curves differ (the generator plants a weaker v2 of the
-    second model)."""
-    import atexit
-    import shutil
-    import tempfile
-
-    from labelhouse.build import build
-    from labelhouse.demo import generate
-    from labelhouse.report import render_site
-
-    root = Path(tempfile.mkdtemp(prefix="lh-report-two-models-"))
-    atexit.register(shutil.rmtree, root, True)
-    raw = root / "raw"
-    generate(raw, n_annotations=20_000, seed=11)
-    result = build(raw, root / "warehouse.duckdb", full_refresh=True, progress=lambda _: None)
-    site = render_site(result.warehouse, root / "site", progress=lambda _: None, raw_dir=raw, docs=False)
-    return result.warehouse, site
+    second model). The session's shared demo build has them (the test checks it does)."""
+    _, warehouse, site = demo_site()
+    return warehouse, site
 
 
 @pytest.fixture(scope="module")
-def two_model_server() -> Iterator[str]:
-    _, site = two_model_site()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+def two_model_server(server: str) -> str:
+    """The one served demo site (it has the two models)."""
+    return server
 
 
 def _line_series(page: Any, chart_id: str) -> list[dict[str, Any]]:

@@ -1,23 +1,21 @@
 """The report site: page format, rendering, missing marts, atomic swap, exposures and privacy.
 
-One demo warehouse is built per test session (shared with test_report_browser.py through
-`demo_site()`), then every test renders into its own folder.
+The session's shared demo warehouse and site (conftest.py `shared_demo`, also read by
+test_report_browser.py through `demo_site()`); every other render goes into the test's own folder.
 """
 
 from __future__ import annotations
 
-import atexit
-import functools
 import json
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
+from conftest import shared_demo, shared_demo_site
 
 from labelhouse.errors import LabelhouseError
 from labelhouse.report import ReportPageError, render_site
@@ -28,24 +26,15 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
-@functools.lru_cache(maxsize=1)
 def demo_site() -> tuple[Path, Path, Path]:
-    """(raw_dir, warehouse, site) for demo data: built once per test session.
+    """(raw_dir, warehouse, site) for demo data: the session's shared demo build (conftest.py).
 
     A real gated build (the `labelhouse.build.build` the CLI runs: dbt with its data tests, both
     gates, publish), so the audit tables that the Overview and Data health pages read exist and
     every block of every page has data.
     """
-    from labelhouse.build import build
-    from labelhouse.demo import generate
-
-    root = Path(tempfile.mkdtemp(prefix="lh-report-tests-"))
-    atexit.register(shutil.rmtree, root, True)
-    raw = root / "raw"
-    generate(raw, n_annotations=30_000, seed=7)
-    result = build(raw, root / "warehouse.duckdb", full_refresh=True, progress=lambda _: None)
-    site = render_site(result.warehouse, root / "site", progress=lambda _: None, raw_dir=raw)
-    return raw, result.warehouse, site
+    demo = shared_demo()
+    return demo.raw, demo.warehouse, shared_demo_site()
 
 
 def _strings(obj: object) -> Iterator[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from conftest import labelhouse_build
+from conftest import _build
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
             f"from read_parquet('{f}')) to '{f}' (format parquet)"
         )
     con.close()
-    return labelhouse_build(raw, tmp_path_factory.mktemp("throughput_wh") / "w.duckdb")
+    # the throughput marts and what they read, with their dbt tests (not the whole gated build)
+    return _build(raw, tmp_path_factory.mktemp("throughput_wh") / "w.duckdb", select="+fct_annotator_daily")
 
 
 def test_handle_time_percentiles_match_numpy(warehouse: Path) -> None:
