@@ -70,6 +70,46 @@ create table if not exists {AUDIT_SCHEMA}.gate_results (
 """
 
 
+# The report's views of the build history (the Data health page only selects from them). They
+# live here, beside the tables they read, because the gates write those tables after dbt has run.
+AUDIT_VIEWS_SQL = [
+    # one row per build and gate outcome (skipped checks left out): how many checks had it
+    f"""
+create or replace view {AUDIT_SCHEMA}.gate_outcomes_by_run as
+select
+    runs.started_at,
+    results.run_id,
+    results.status,
+    count(*) as n_checks
+from {AUDIT_SCHEMA}.gate_results as results
+inner join {AUDIT_SCHEMA}.build_runs as runs on results.run_id = runs.run_id
+where results.status <> 'skipped'
+group by runs.started_at, results.run_id, results.status
+""",
+    # the failed and warning checks of the newest build (by started_at)
+    f"""
+create or replace view {AUDIT_SCHEMA}.latest_gate_problems as
+select
+    results.run_id,
+    results.gate,
+    results.asset,
+    results.expectation,
+    coalesce(results.column_name, '') as column_name,
+    results.severity,
+    results.status,
+    results.unexpected_count,
+    results.unexpected_share
+from {AUDIT_SCHEMA}.gate_results as results
+where
+    results.status in ('failed', 'warning')
+    and results.run_id = (
+        select latest.run_id from {AUDIT_SCHEMA}.build_runs as latest
+        order by latest.started_at desc, latest.run_id desc limit 1
+    )
+""",
+]
+
+
 @dataclass
 class RawFileRecord:
     entity: str
@@ -226,6 +266,8 @@ def append_history(candidate: Path, published: Path, record: RunRecord, runs_dir
         ).fetchone()[0]  # type: ignore[index]
         con.execute(BUILD_RUNS_DDL)
         con.execute(GATE_RESULTS_DDL)
+        for view_sql in AUDIT_VIEWS_SQL:
+            con.execute(view_sql)
         if not has_history and published.exists():
             con.execute(f"attach '{published}' as previous (read_only)")
             try:

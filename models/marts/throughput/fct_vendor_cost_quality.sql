@@ -196,8 +196,12 @@ final as (
         gold_accuracy_ci_high,
         latent_accuracy,
         {{ cost_per_correct('cost', 'n_judgements', 'gold_accuracy') }} as cost_per_correct_judgement,
-        {{ cost_per_correct('cost', 'n_judgements', 'gold_accuracy_ci_high') }} as cost_per_correct_ci_low,
-        {{ cost_per_correct('cost', 'n_judgements', 'gold_accuracy_ci_low') }} as cost_per_correct_ci_high,
+        -- the Wilson bounds computed at accuracy 1 (or 0) can land one rounding step on the wrong
+        -- side of it: the point estimate bounds them, so the interval always holds the estimate
+        {{ cost_per_correct('cost', 'n_judgements', 'greatest(gold_accuracy, gold_accuracy_ci_high)') }}
+            as cost_per_correct_ci_low,
+        {{ cost_per_correct('cost', 'n_judgements', 'least(gold_accuracy, gold_accuracy_ci_low)') }}
+            as cost_per_correct_ci_high,
         {{ cost_per_correct('cost', 'n_judgements', 'latent_accuracy') }} as cost_per_latent_correct_judgement
     from graded
 )
