@@ -76,6 +76,27 @@ def reject_reasons() -> dict[str, str]:
     return dict(project["vars"]["reject_reasons"])
 
 
+@functools.cache
+def dbt_vars() -> dict[str, Any]:
+    """The vars of dbt_project.yml (suite parameters written {"$DBT_VAR": name} read them, so a
+    threshold shared by a gate and a model has one home)."""
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+    return dict(project["vars"])
+
+
+def _suite_parameters(spec: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A suite's parameters, {"$DBT_VAR": name} replaced by the dbt var's value."""
+    params: dict[str, Any] = {}
+    for key, value in (spec.get("parameters") or {}).items():
+        if isinstance(value, dict) and "$DBT_VAR" in value:
+            name = value["$DBT_VAR"]
+            if name not in dbt_vars():
+                raise GateFailed(f"{path.name}: parameter '{key}' reads dbt var '{name}', which dbt_project.yml lacks.")
+            value = dbt_vars()[name]
+        params[key] = value
+    return params
+
+
 def _check_reject_reasons(spec: dict[str, Any], path: Path) -> None:
     """Every `meta.reject_reasons` entry of a suite must be a key of var('reject_reasons')."""
     known = reject_reasons()
@@ -102,7 +123,7 @@ def load_suites(gate: str, directory: Path | None = None) -> list[SuiteFile]:
                 name=spec["name"],
                 gate=spec["gate"],
                 description=spec.get("description", ""),
-                parameters=dict(spec.get("parameters") or {}),
+                parameters=_suite_parameters(spec, path),
                 assets=list(spec.get("assets") or []),
                 path=path,
             )

@@ -41,8 +41,9 @@
         z = (p1 - p2) / sqrt(p (1 - p) (1/n1 + 1/n2)),  p1 = x1/n1, p2 = x2/n2,
         p = (x1 + x2) / (n1 + n2);
     NULL when n1 or n2 is 0 or p is 0 or 1. The one-sided (lower: p1 < p2) p-value is
-    normal_cdf(z). Identical to statsmodels.stats.proportion.proportions_ztest([x1, x2],
-    [n1, n2], alternative='smaller').
+    normal_cdf(z), the upper one (p1 > p2) normal_cdf(-z). Identical to
+    statsmodels.stats.proportion.proportions_ztest([x1, x2], [n1, n2], alternative='smaller'
+    or 'larger').
     Reference: Fleiss, Levin & Paik (2003), Statistical Methods for Rates and Proportions, 2.5.
 #}
 {% macro two_proportion_z(x1, n1, x2, n2) -%}

@@ -11,6 +11,7 @@ compiled SQL over many simulated null data sets in one in-memory DuckDB.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,34 @@ def truth(planted_raw: Path) -> dict[str, Any]:
     return json.loads((planted_raw / gen.MANIFEST_NAME).read_text(encoding="utf-8"))["truth"]
 
 
+@pytest.fixture(scope="module")
+def bad_export_raw(stable_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The stable data plus a newest annotations file (by name) half of whose rows have an
+    unparsable submitted_at, and moderation decisions moved 40 days back (a lagging export)."""
+    out = tmp_path_factory.mktemp("bad_export_raw") / "raw"
+    shutil.copytree(stable_raw, out)
+    newest = sorted(out.glob("annotations_*.csv"))[-1]
+    # 1,000 rows (or the file's): with half rejected the pooled share is large enough for the
+    # normal approximation (two_proportion_z_is_valid), so the file is tested
+    rows = pd.read_csv(newest, dtype=str, keep_default_na=False).head(1000).copy()
+    rows["annotation_id"] = [f"ann_late_{i:06d}" for i in range(len(rows))]
+    rows.loc[rows.index[::2], "submitted_at"] = "not a time"
+    rows.to_csv(out / "annotations_reexport_2026-12-31.csv", index=False)
+    decisions_file = out / "moderation_decisions.jsonl"
+    decisions = pd.read_json(decisions_file, lines=True, dtype=False)
+    for column in ("decided_at", "appealed_at"):
+        parsed = pd.to_datetime(decisions[column], errors="coerce", format="mixed", utc=True)
+        shifted = (parsed - pd.Timedelta(days=40)).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        decisions[column] = shifted.where(parsed.notna(), decisions[column])
+    decisions.to_json(decisions_file, orient="records", lines=True, force_ascii=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def bad_export(bad_export_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(bad_export_raw, tmp_path_factory.mktemp("bad_export") / "w.duckdb", "+fct_alerts")
+
+
 def _alerts(warehouse: Path) -> pd.DataFrame:
     return query_df(warehouse, "select * from marts.fct_alerts")
 
@@ -105,6 +134,47 @@ def test_model_regression_fires_on_the_worse_newer_version_only(planted: Path, t
     assert any(s.startswith(worse[0] + " ") for s in got.slice), got
     assert not any(s.startswith(better[0] + " ") for s in got.slice), got
     assert (got.p_value < ALPHA).all() and (got.observed < got.baseline).all()
+
+
+def test_rejected_share_fires_on_the_bad_newest_file_only(bad_export: Path, stable: Path) -> None:
+    got = _alerts(bad_export).query("kind == 'data_rejected_share'")
+    assert list(got.slice) == ["entity=annotations, file=annotations_reexport_2026-12-31.csv"], got
+    row = got.iloc[0]
+    assert row.observed >= 0.5 and row.observed - row.baseline >= 0.02
+    assert row.q_value < ALPHA and row.report_page == "data_health"
+    assert _alerts(stable).query("kind == 'data_rejected_share'").empty
+
+
+def test_rejected_share_z_matches_statsmodels(bad_export: Path) -> None:
+    files = query_df(bad_export, "select entity, source_file, n_rows from staging.raw_file_inventory")
+    rejected = query_df(bad_export, "select entity, source_file from staging.rejected_rows")
+    files = files.merge(
+        rejected.value_counts().rename("n_rejected").reset_index(), on=["entity", "source_file"], how="left"
+    ).fillna({"n_rejected": 0})
+    annotations = files[(files.entity == "annotations") & (files.n_rows > 0)].sort_values("source_file")
+    newest, history = annotations.iloc[-1], annotations.iloc[:-1]
+    _, p = proportions_ztest(
+        [newest.n_rejected, history.n_rejected.sum()], [newest.n_rows, history.n_rows.sum()], alternative="larger"
+    )
+    row = _alerts(bad_export).query("kind == 'data_rejected_share'").iloc[0]
+    assert row.p_value == pytest.approx(p, rel=1e-9, abs=1e-300)
+    assert row.baseline == pytest.approx(history.n_rejected.sum() / history.n_rows.sum())
+
+
+def test_stale_export_fires_when_one_entity_lags(bad_export: Path, stable: Path) -> None:
+    newest = query_df(bad_export, """
+        select (select max(submitted_at) from staging.stg_raw__annotations) as annotations,
+               (select max(decided_at) from staging.stg_raw__moderation_decisions) as decisions
+    """).iloc[0]
+    lag = (newest.annotations - newest.decisions).total_seconds() / 86400
+    assert lag > 14  # freshness_max_age_days
+    got = _alerts(bad_export).query("kind == 'data_stale_export'").set_index("slice")
+    assert "entity=moderation_decisions" in got.index, got
+    row = got.loc["entity=moderation_decisions"]
+    assert row.observed == pytest.approx(lag) and row.baseline == 14
+    assert row.severity == ("critical" if lag > 28 else "warning")
+    assert "entity=annotations" not in got.index
+    assert _alerts(stable).query("kind == 'data_stale_export'").empty
 
 
 def test_alerts_are_deterministic(planted: Path, planted_raw: Path) -> None:

@@ -371,6 +371,20 @@ def test_reconciliation_and_rejected_share(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def test_suite_parameter_reads_a_dbt_var(tmp_path: Path) -> None:
+    """{"$DBT_VAR": name} takes the value from dbt_project.yml (one home for a threshold a gate and
+    a model share); an unknown var is a clear error naming the file and parameter."""
+    import yaml
+
+    project_vars = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]
+    (annotations,) = [s for s in load_suites("raw") if s.name == "raw_annotations"]
+    assert annotations.parameters["freshness_max_age_days"] == project_vars["freshness_max_age_days"]
+    suite = {"name": "x", "gate": "raw", "parameters": {"age": {"$DBT_VAR": "no_such_var"}}, "assets": []}
+    (tmp_path / "x.json").write_text(json.dumps(suite))
+    with pytest.raises(LabelhouseError, match=r"x\.json: parameter 'age' reads dbt var 'no_such_var'"):
+        load_suites("raw", tmp_path)
+
+
 def test_suites_are_valid_gx() -> None:
     gx = gx_compat.install()
     names = set()

@@ -2,7 +2,8 @@
 -- day. "Today" is the newest activity day in the warehouse (never the wall clock), so a rebuild
 -- of the same data gives the same alerts; alert_key is the same for the same condition on
 -- every build. Reads marts and small cells only (fct_agreement_weekly, the annotator cells,
--- fct_model_version_comparison, fct_project_daily). Tested kinds are BH-adjusted within kind.
+-- fct_model_version_comparison, fct_project_daily), the per-file raw counts and the newest
+-- export timestamps. Tested kinds are BH-adjusted within kind.
 {%- set fdr = var('alert_fdr_level') %}
 {%- set critical_q = var('alert_critical_q_value') %}
 {%- set baseline_weeks = var('alert_baseline_weeks') | int %}
@@ -22,6 +23,26 @@ version_comparison as (
 
 project_daily as (
     select * from {{ ref('fct_project_daily') }}
+),
+
+raw_file_inventory as (
+    select * from {{ ref('raw_file_inventory') }}
+),
+
+rejected_rows as (
+    select * from {{ ref('rejected_rows') }}
+),
+
+annotations as (
+    select * from {{ ref('stg_raw__annotations') }}
+),
+
+predictions as (
+    select * from {{ ref('stg_raw__predictions') }}
+),
+
+moderation_decisions as (
+    select * from {{ ref('stg_raw__moderation_decisions') }}
 ),
 
 as_of as (
@@ -180,12 +201,74 @@ model_tests as (
     where version_a = previous_version
 ),
 
+-- data: the newest raw file of each entity (by file name order: exports are named with a
+-- sortable date or sequence, and a broken file's own timestamps are what may be unparsable)
+-- against the pooled earlier files of the entity; a one-sided (upper) two-proportion z test of
+-- the rejected-row share. An entity with one file is not tested.
+file_counts as (
+    select
+        raw_file_inventory.entity,
+        raw_file_inventory.source_file,
+        raw_file_inventory.n_rows,
+        coalesce(rejected_per_file.n_rejected, 0) as n_rejected,
+        row_number() over (
+            partition by raw_file_inventory.entity order by raw_file_inventory.source_file desc
+        ) as newest_rank
+    from raw_file_inventory
+    left join (
+        select
+            entity,
+            source_file,
+            count(*) as n_rejected
+        from rejected_rows
+        group by entity, source_file
+    ) as rejected_per_file
+        on
+            raw_file_inventory.entity = rejected_per_file.entity
+            and raw_file_inventory.source_file = rejected_per_file.source_file
+    where raw_file_inventory.n_rows > 0
+),
+
+reject_counts as (
+    select
+        entity,
+        max(case when newest_rank = 1 then source_file end) as newest_file,
+        sum(case when newest_rank = 1 then n_rejected else 0 end) as recent_x,
+        sum(case when newest_rank = 1 then n_rows else 0 end) as recent_n,
+        sum(case when newest_rank = 1 then 0 else n_rejected end) as history_x,
+        sum(case when newest_rank = 1 then 0 else n_rows end) as history_n
+    from file_counts
+    group by entity
+),
+
+reject_tests as (
+    select
+        'data_rejected_share' as kind,
+        cast(null as {{ dbt.type_string() }}) as project_id,
+        concat('entity=', entity, ', file=', newest_file) as slice,
+        'rejected_share' as metric,
+        {{ safe_divide('recent_x', 'recent_n') }} as observed,
+        {{ safe_divide('history_x', 'history_n') }} as baseline,
+        'two-proportion z (one-sided, upper)' as test,
+        -- the upper tail: Phi(-z) is the p-value of "the newest file rejects more"
+        -({{ two_proportion_z('recent_x', 'recent_n', 'history_x', 'history_n') }}) as z,
+        cast(null as double) as exact_p_value,
+        'data_health' as report_page
+    from reject_counts
+    where
+        history_n > 0
+        and {{ two_proportion_z_is_valid('recent_x', 'recent_n', 'history_x', 'history_n',
+            var('alert_min_expected_count')) }}
+),
+
 tested_z as (
     select * from agreement_tests
     union all
     select * from drift_tests
     union all
     select * from model_tests
+    union all
+    select * from reject_tests
 ),
 
 -- the z tests are one-sided (lower): p = Phi(z)
@@ -223,7 +306,17 @@ tested_alerts as (
     from tested_with_q
     where
         (tested_with_q.kind = 'model_regression' and tested_with_q.p_value < {{ var('eval_significance_level') }})
-        or (tested_with_q.kind != 'model_regression' and tested_with_q.q_value < {{ fdr }})
+        or (
+            tested_with_q.kind not in ('model_regression', 'data_rejected_share')
+            and tested_with_q.q_value < {{ fdr }}
+        )
+        -- a huge file makes a trivial difference significant: the share must also exceed the
+        -- history by at least alert_min_rejected_share_gap
+        or (
+            tested_with_q.kind = 'data_rejected_share'
+            and tested_with_q.q_value < {{ fdr }}
+            and tested_with_q.observed - tested_with_q.baseline >= {{ var('alert_min_rejected_share_gap') }}
+        )
 ),
 
 -- delivery: the latest forecast misses the due date; the latest complete week's SLA breach rate
@@ -299,6 +392,59 @@ sla_alerts as (
     where {{ safe_divide('n_breached', 'n_measured') }} > {{ var('alert_sla_breach_rate_max') }}
 ),
 
+-- stale exports: an entity whose newest record lags the newest record of any entity by more
+-- than freshness_max_age_days (the raw gate's freshness var). The reference is the data's own
+-- newest timestamp, never the wall clock, so a rebuild gives the same alerts; one entity alone
+-- can never be stale by this rule (the raw gate's wall-clock check covers that case).
+newest_exports as (
+    select
+        'annotations' as entity,
+        'submitted_at' as time_column,
+        max(submitted_at) as newest_at
+    from annotations
+    union all
+    select
+        'predictions' as entity,
+        'predicted_at' as time_column,
+        max(predicted_at) as newest_at
+    from predictions
+    union all
+    select
+        'moderation_decisions' as entity,
+        'decided_at' as time_column,
+        max(decided_at) as newest_at
+    from moderation_decisions
+),
+
+export_lags as (
+    select
+        entity,
+        time_column,
+        newest_at,
+        {{ dbt.datediff('newest_at', 'max(newest_at) over ()', 'second') }} / 86400.0 as lag_days
+    from newest_exports
+    where newest_at is not null
+),
+
+stale_alerts as (
+    select
+        'data_stale_export' as kind,
+        case
+            when lag_days > 2 * {{ var('freshness_max_age_days') }} then 'critical' else 'warning'
+        end as severity,
+        cast(null as {{ dbt.type_string() }}) as project_id,
+        concat('entity=', entity) as slice,
+        concat('days_behind_newest_export (', time_column, ')') as metric,
+        lag_days as observed,
+        cast({{ var('freshness_max_age_days') }} as double) as baseline,
+        'threshold' as test,
+        cast(null as double) as p_value,
+        cast(null as double) as q_value,
+        'data_health' as report_page
+    from export_lags
+    where lag_days > {{ var('freshness_max_age_days') }}
+),
+
 all_alerts as (
     select
         tested_alerts.*,
@@ -312,6 +458,12 @@ all_alerts as (
         sla_alerts.*,
         as_of.latest_week as first_seen_day
     from sla_alerts
+    cross join as_of
+    union all
+    select
+        stale_alerts.*,
+        as_of.as_of_day as first_seen_day
+    from stale_alerts
     cross join as_of
 ),
 
