@@ -12,8 +12,7 @@ item_decisions as (
 
 -- each item is counted under its observed truth source, under 'all', and under 'latent'
 truth_groupings as (
-    select
-        grouping_rows.grouping_kind
+    select grouping_rows.grouping_kind
     from (values ('observed'), ('all'), ('latent')) as grouping_rows (grouping_kind)
 ),
 
