@@ -2,7 +2,7 @@
 
 On the shared demo warehouse: every (model, version, label, language) group of fct_model_eval
 with truth_source 'latent' is recomputed with scikit-learn from the raw predictions joined to
-the latent labels of fct_item_latent_truth (the item's own project), and the 'all' roll-ups are
+the latent labels of fct_item_latent_truth (an item's first project), and the 'all' roll-ups are
 checked to hold exactly the 'gold' and 'consensus' items (the latent truth is never counted
 there), in fct_model_eval, fct_model_confusion and fct_model_version_comparison.
 """
@@ -41,8 +41,11 @@ def latent_scores(demo_build: DemoBuild) -> pd.DataFrame:
                t.latent_label
         from staging.stg_raw__predictions as p
         inner join marts.dim_item as d on p.item_id = d.item_id
-        inner join marts.fct_item_latent_truth as t
-            on p.item_id = t.item_id and d.project_id = t.project_id
+        inner join (
+            select item_id, arg_min(latent_label, project_id) as latent_label
+            from marts.fct_item_latent_truth
+            group by item_id
+        ) as t on p.item_id = t.item_id
         """,
     )
 

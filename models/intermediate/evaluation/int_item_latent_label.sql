@@ -1,31 +1,25 @@
--- One row per judged item: its Dawid-Skene latent label in the item's own project (the label
--- of highest posterior probability in int_latent_posterior; ties: the first label in sort
--- order, the rule of fct_item_latent_truth), the truth of truth_source 'latent' in the
--- model-evaluation models. Items without judgements have no latent label and no row.
+-- One row per judged item: its Dawid-Skene latent label (the label of highest posterior
+-- probability in int_latent_posterior; ties: the first label in sort order, the rule of
+-- fct_item_latent_truth), the truth of truth_source 'latent' in the model-evaluation models.
+-- An item judged in more than one project takes the label of the first project_id in sort
+-- order (the project int_items gives an item known only from its judgements). Items without
+-- judgements have no latent label and no row. One window over the posterior, no join.
 with
 
 posterior as (
     select * from {{ ref('int_latent_posterior') }}
 ),
 
-items as (
-    select * from {{ ref('int_items') }}
-),
-
 ranked as (
     select
-        posterior.item_id,
-        posterior.label,
-        posterior.probability,
+        item_id,
+        label,
+        probability,
         row_number() over (
-            partition by posterior.item_id
-            order by posterior.probability desc, posterior.label asc
+            partition by item_id
+            order by project_id asc, probability desc, label asc
         ) as label_rank
     from posterior
-    inner join items
-        on
-            posterior.item_id = items.item_id
-            and posterior.project_id = items.project_id
 ),
 
 final as (
