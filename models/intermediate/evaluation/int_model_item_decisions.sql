@@ -1,7 +1,8 @@
 -- One row per model_name, model_version and scored item: the model's multi-class decision, the
 -- label with the highest score (ties go to the alphabetically first label, so the decision is
--- deterministic), next to the item's truth, gold label and non-tied consensus label. Items
--- without any truth are kept (truth columns NULL); the marts filter on what they compare to.
+-- deterministic), next to the item's truth, gold label, non-tied consensus label and
+-- Dawid-Skene latent label. Items without any truth are kept (truth columns NULL); the marts
+-- filter on what they compare to.
 with
 
 predictions as (
@@ -10,6 +11,10 @@ predictions as (
 
 item_truth as (
     select * from {{ ref('int_item_truth') }}
+),
+
+item_latent_label as (
+    select * from {{ ref('int_item_latent_label') }}
 ),
 
 ranked as (
@@ -41,9 +46,11 @@ final as (
         item_truth.gold_label,
         case
             when item_truth.n_judgements >= 2 and not item_truth.is_tie then item_truth.consensus_label
-        end as consensus_label
+        end as consensus_label,
+        item_latent_label.latent_label
     from ranked
     left join item_truth on ranked.item_id = item_truth.item_id
+    left join item_latent_label on ranked.item_id = item_latent_label.item_id
     where ranked.score_rank = 1
 )
 

@@ -2,8 +2,11 @@
 -- exactly that score. An evaluation group is model_name, model_version, label, language and
 -- truth_source, where language 'all' and truth_source 'all' are roll-ups: each scored item is
 -- counted under its own language and 'all', and its own truth source and 'all' (four copies
--- from one scan, instead of four separate aggregations). Every ranking and calibration metric
--- is a function of these tallies, which are far fewer rows than predictions when scores tie.
+-- from one scan, instead of four separate aggregations). truth_source 'all' rolls up the
+-- observed truths ('gold', 'consensus') only: an item's 'latent' truth is a second truth of the
+-- same item, so 'latent' rows are counted under their own truth source and never under 'all'.
+-- Every ranking and calibration metric is a function of these tallies, which are far fewer
+-- rows than predictions when scores tie.
 with
 
 prediction_truth as (
@@ -31,6 +34,7 @@ expanded as (
         prediction_truth.is_positive
     from prediction_truth
     cross join rollups
+    where rollups.by_truth_source or prediction_truth.truth_source != 'latent'
 ),
 
 final as (

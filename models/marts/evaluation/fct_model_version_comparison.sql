@@ -1,6 +1,7 @@
 -- One row per model_name, pair of its versions (version_a < version_b), label and
--- truth_source ('gold', 'consensus', 'all'), on the items BOTH versions scored and that have a
--- truth: each version's precision, recall, F1 (at its own threshold) and ROC AUC with the
+-- truth_source ('gold', 'consensus', 'latent', 'all'), on the items BOTH versions scored and
+-- that have that truth ('all' = gold, else consensus; the latent truth is never rolled up into
+-- it): each version's precision, recall, F1 (at its own threshold) and ROC AUC with the
 -- deltas (b minus a), and McNemar's test on the paired decisions, so "v2 is better" comes with
 -- evidence. b = items version_a gets right and version_b wrong, c = the reverse; p_value is
 -- the exact two-sided binomial test, chi2_p_value the chi-square test with continuity
@@ -36,8 +37,10 @@ paired_items as (
             version_a.model_name = version_b.model_name
             and version_a.label = version_b.label
             and version_a.item_id = version_b.item_id
+            and version_a.truth_source = version_b.truth_source
             and version_a.model_version < version_b.model_version
     cross join rollups
+    where rollups.by_truth_source or version_a.truth_source != 'latent'
 ),
 
 paired_counts as (
