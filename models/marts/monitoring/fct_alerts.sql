@@ -488,16 +488,16 @@ final as (
             all_alerts.kind, ': ',
             case when all_alerts.project_id is not null then concat(all_alerts.project_id, ' ') else '' end,
             all_alerts.slice, ' ', all_alerts.metric, ' ',
-            coalesce(cast(round(all_alerts.observed, 3) as {{ dbt.type_string() }}), 'n/a'), ' vs ',
-            coalesce(cast(round(all_alerts.baseline, 3) as {{ dbt.type_string() }}), 'n/a'),
+            coalesce({{ number_text('all_alerts.observed', 3) }}, 'n/a'), ' vs ',
+            coalesce({{ number_text('all_alerts.baseline', 3) }}, 'n/a'),
             case
                 when all_alerts.p_value is not null
                     then concat(
                             ' (',
                             all_alerts.test,
                             ', p=',
-                            cast(round(all_alerts.p_value, 6) as {{ dbt.type_string() }}),
-                            ', q=', cast(round(all_alerts.q_value, 6) as {{ dbt.type_string() }}), ')'
+                            {{ number_text('all_alerts.p_value', 6) }},
+                            ', q=', {{ number_text('all_alerts.q_value', 6) }}, ')'
                         )
                 else concat(' (', all_alerts.test, ')')
             end
