@@ -41,3 +41,21 @@
 {% macro spark__date_spine_days(start_expr, end_expr) -%}
     (select explode(sequence(cast({{ start_expr }} as date), cast({{ end_expr }} as date))) as day)
 {%- endmacro %}
+
+
+{#
+    add_days(date_expr, days) -> the date `days` days after date_expr (negative: before), as a
+    date. dbt's cross-engine dateadd repeats its argument several times on Spark (with not-null
+    assertions), so nested calls grow the plan geometrically; this one states it once.
+#}
+{% macro add_days(date_expr, days) %}
+    {{ return(adapter.dispatch('add_days', 'labelhouse')(date_expr, days)) }}
+{% endmacro %}
+
+{% macro default__add_days(date_expr, days) -%}
+    cast(cast({{ date_expr }} as date) + cast({{ days }} as integer) as date)
+{%- endmacro %}
+
+{% macro spark__add_days(date_expr, days) -%}
+    date_add(cast({{ date_expr }} as date), cast({{ days }} as int))
+{%- endmacro %}

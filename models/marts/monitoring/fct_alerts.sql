@@ -49,10 +49,8 @@ as_of as (
     select
         max(activity_date) as as_of_day,
         -- the Monday of the latest week that ends on or before as_of_day
-        cast(
-            {{ dbt.dateadd('day', -7, dbt.date_trunc('week', dbt.dateadd('day', 1, 'max(activity_date)'))) }}
-            as date
-        ) as latest_week
+        {{ add_days('cast(' ~ dbt.date_trunc('week', add_days('max(activity_date)', 1)) ~ ' as date)', -7) }}
+            as latest_week
     from project_daily
 ),
 
@@ -72,7 +70,7 @@ agreement_with_se as (
     where
         agreement_weekly.week <= as_of.latest_week
         and agreement_weekly.week
-        >= cast({{ dbt.dateadd('day', -7 * baseline_weeks, 'as_of.latest_week') }} as date)
+        >= {{ add_days('as_of.latest_week', -7 * baseline_weeks) }}
         and agreement_weekly.krippendorff_alpha_ci_low is not null
 ),
 
@@ -357,7 +355,7 @@ late_alerts as (
         cast(null as double) as p_value,
         cast(null as double) as q_value,
         'throughput' as report_page,
-        coalesce(cast({{ dbt.dateadd('day', 1, 'last_on_track_day') }} as date), first_day) as first_seen_day
+        coalesce({{ add_days('last_on_track_day', 1) }}, first_day) as first_seen_day
     from project_latest
     where activity_date = as_of_day and is_on_track = false
 ),
@@ -371,7 +369,7 @@ sla_weekly as (
     cross join as_of
     where
         project_daily.activity_date >= as_of.latest_week
-        and project_daily.activity_date < cast({{ dbt.dateadd('day', 7, 'as_of.latest_week') }} as date)
+        and project_daily.activity_date < {{ add_days('as_of.latest_week', 7) }}
     group by project_daily.project_id
 ),
 
