@@ -17,12 +17,12 @@
     Exact jackknife at small cost. The interval statistic is closed form in the unit's moments,
     but the ordinal difference depends on the marginals, so leaving a unit out changes every
     delta^2. A unit's leave-one-out statistic depends only on its count vector, so pairable
-    units are grouped by count pattern (an exact key: the sorted "value:count" list); per
+    units are grouped by count pattern (an exact key: count_pattern_key); per
     pattern p (frequency f_p) the statistic without one such unit uses the marginals
     n_c - n_pc, mid-ranks recomputed from them, and the coincidences o_ck - n_pc n_pk /
     (m_p - 1). Everything after the pattern step is patterns x values^2 rows per group, never
     the units. The counts are read twice (unit patterns, pattern cells), not buffered.
-    Portable SQL except sorted_string_agg (dispatched).
+    Portable SQL except sorted_string_agg (dispatched, via count_pattern_key).
 #}
 {% macro metric_alpha_statistics(counts_relation, group_cols, prefix='metric_alpha', unit_col='item_id',
     value_col='severity', count_col='n_votes', total_col='n_judgements', weight_col=none) -%}
@@ -47,9 +47,7 @@
         unit_id,
         max(unit_weight) as unit_weight,
         cast(sum(n_uc) as bigint) as m_u,
-        {{ sorted_string_agg(dbt.concat([
-            'cast(value as ' ~ dbt.type_string() ~ ')', "':'", 'cast(n_uc as ' ~ dbt.type_string() ~ ')'])) }}
-            as count_pattern
+        {{ count_pattern_key('value', 'n_uc') }} as count_pattern
     from {{ prefix }}_rows
     group by {{ g }}, unit_id
 ),

@@ -1,6 +1,6 @@
 -- One row per judged item: its Dawid-Skene latent label (the label of highest posterior
--- probability in int_latent_posterior; ties: the first label in sort order, the rule of
--- fct_item_latent_truth), the truth of truth_source 'latent' in the model-evaluation models.
+-- probability in int_latent_posterior; ties: the first label in sort order, latent_label_order),
+-- the truth of truth_source 'latent' in the model-evaluation models.
 -- An item judged in more than one project takes the label of the first project_id in sort
 -- order (the project int_items gives an item known only from its judgements). Items without
 -- judgements have no latent label and no row. One window over the posterior, no join.
@@ -17,7 +17,7 @@ ranked as (
         probability,
         row_number() over (
             partition by item_id
-            order by project_id asc, probability desc, label asc
+            order by project_id asc, {{ latent_label_order() }}
         ) as label_rank
     from posterior
 ),

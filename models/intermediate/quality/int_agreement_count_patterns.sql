@@ -10,15 +10,13 @@ item_counts as {{ not_materialized() }}(
 ),
 
 item_patterns as (
-    -- the one pass over the items: each item's exact count pattern, the sorted list of its
-    -- "label:n_votes" cells
+    -- the one pass over the items: each item's exact count pattern (count_pattern_key)
     select
         project_id,
         language,
         item_week,
         item_id,
-        {{ sorted_string_agg(dbt.concat(['label', "':'", 'cast(n_votes as ' ~ dbt.type_string() ~ ')'])) }}
-            as count_pattern
+        {{ count_pattern_key('label', 'n_votes') }} as count_pattern
     from item_counts
     group by project_id, language, item_week, item_id
 ),

@@ -1,7 +1,7 @@
 -- One row per project, item and label used in the project: the Dawid-Skene posterior
 -- probability that the label is the item's latent true label (sums to 1 over an item's rows),
 -- and whether it is the item's latent label (the most probable; ties: the first label in
--- sort order, as crowd-kit's idxmax over its sorted label columns).
+-- sort order, latent_label_order).
 with
 
 posterior as (
@@ -15,7 +15,7 @@ ranked as (
         label,
         probability,
         n_iterations,
-        row_number() over (partition by project_id, item_id order by probability desc, label asc) as label_rank
+        row_number() over (partition by project_id, item_id order by {{ latent_label_order() }}) as label_rank
     from posterior
 ),
 
