@@ -7,8 +7,8 @@ SPARK_VENV := .venv-spark
 SPARK_BIN := $(SPARK_VENV)/bin
 SPARK_ANNOTATIONS ?= 10000
 SPARK_SEED ?= 7
-# Three builds run in one Spark driver (full, without the newest export, incremental); at the
-# profile's default 2g heap the third sometimes ran out of heap planning fct_alerts.
+# Two builds run in one Spark driver (without the newest export, then incremental); at the
+# profile's default 2g heap the second sometimes ran out of heap planning fct_alerts.
 SPARK_DRIVER_MEMORY ?= 4g
 
 .PHONY: spark-venv test-spark
