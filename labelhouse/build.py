@@ -201,6 +201,8 @@ def _dbt_step(
     with _timed(timings, step):
         result = run_dbt(args, warehouse=candidate, raw_dir=raw_dir, target_path=target, manifest=manifest,
                          progress=progress)
+    with contextlib.suppress(OSError):  # keep each step's node timings (the next step rewrites the file)
+        shutil.copyfile(target / "run_results.json", target / f"run_results_{step.split()[-1]}.json")
     if not result.success:
         raise DbtFailed(describe_dbt_failure(result.nodes, result.error, step, candidate))
     n_models = sum(1 for n in result.nodes if n["resource_type"] in ("model", "seed"))
@@ -285,7 +287,9 @@ def build(
             step = "landing (dbt build of staging)"
             progress("[2/6] Landing the raw exports: dbt build of staging into a candidate warehouse")
             n_models, n_tests = _dbt_step(
-                ["build", "--select", STAGING_SELECTOR] + (["--full-refresh"] if full_refresh else []),
+                ["build", "--select", STAGING_SELECTOR]
+                + ([] if unit_tests else ["--exclude-resource-type", "unit_test"])
+                + (["--full-refresh"] if full_refresh else []),
                 candidate,
                 raw_dir,
                 run_dir / "dbt",

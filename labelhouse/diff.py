@@ -278,11 +278,11 @@ def _check_paths(base: Path, head: Path) -> None:
 
 
 def _tables(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, list[tuple[str, str]]]:
-    """Mart tables of one attached warehouse: name -> [(column, type)] in column order."""
+    """Marts of one attached warehouse (tables and views): name -> [(column, type)] in column order."""
     rows = con.execute(
         "select c.table_name, c.column_name, c.data_type from information_schema.columns c "
         "join information_schema.tables t using (table_catalog, table_schema, table_name) "
-        "where c.table_catalog = ? and c.table_schema = ? and t.table_type = 'BASE TABLE' "
+        "where c.table_catalog = ? and c.table_schema = ? and t.table_type in ('BASE TABLE', 'VIEW') "
         "order by c.table_name, c.ordinal_position",
         [db, MART_SCHEMA],
     ).fetchall()

@@ -266,3 +266,30 @@ def test_latent_accuracy_is_the_expected_share_matching_the_crowdkit_posterior(b
             pooled_n[worker] = pooled_n.get(worker, 0) + int(by_worker.size()[worker])
     for worker, hits in pooled_hits.items():
         assert abs(quality.loc[("all", worker), "latent_accuracy"] - hits / pooled_n[worker]) < TOL
+
+
+def test_latent_label_index_breaks_ties_to_the_first_label() -> None:
+    """The tie rule (macro latent_label_index) on hand-made wide posteriors, NULL above K_p."""
+    import duckdb
+    import jinja2
+
+    source = (Path(__file__).parents[2] / "macros" / "latent" / "latent_label_index.sql").read_text()
+    expression = jinja2.Environment().from_string(source + "{{ latent_label_index(3) }}").render()
+    rows = [  # probability_1..3 -> the expected index
+        ((0.2, 0.5, 0.3), 2),
+        ((0.4, 0.4, 0.2), 1),  # tie between 1 and 2: the first label in sort order
+        ((0.1, 0.45, 0.45), 2),
+        ((1 / 3, 1 / 3, 1 / 3), 1),
+        ((0.3, 0.7, None), 2),  # a two-label project: index 3 is NULL
+        ((0.5, 0.5, None), 1),
+        ((0.0, 1.0, None), 2),
+    ]
+    values = ", ".join(
+        "(" + ", ".join("null" if p is None else repr(p) for p in probabilities) + f", {expected})"
+        for probabilities, expected in rows
+    )
+    got = duckdb.sql(
+        f"select {expression} as got, expected from (values {values})"
+        " as t(probability_1, probability_2, probability_3, expected)"
+    ).fetchall()
+    assert [g for g, _ in got] == [e for _, e in got]

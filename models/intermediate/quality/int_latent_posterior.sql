@@ -1,8 +1,11 @@
 -- One row per project, item and label used in the project: the Dawid-Skene (1979) posterior
 -- probability that the label is the item's latent true label, after the project's EM
 -- (n_iterations: the iterations it ran, at most var('latent_max_iterations'), fewer when the
--- ELBO gained less than var('latent_tolerance') in one step). Each annotator's latest
--- judgement of an item counts once; the EM starts from the majority-vote shares. The
+-- ELBO gained less than var('latent_tolerance') in one step), and whether the label is the
+-- item's latent label (the most probable; ties: the first label in sort order, macro
+-- latent_label_index, decided here on the wide posterior, so no reader ranks these rows).
+-- Each annotator's latest judgement of an item counts once; the EM starts from the
+-- majority-vote shares. The
 -- iteration (macro latent_em_results) works on an integer-keyed copy of the judgements in
 -- wide form (one column per label index): each step reads that copy twice (E-step and
 -- M-step), joined to a table of item or annotator-cell rows, and writes one row per item.
@@ -20,7 +23,10 @@
 with
 
 em_results as (
-    select * from {{ em.results }}
+    select
+        *,
+        {{ latent_label_index(em.n_labels) }} as latent_label_index
+    from {{ em.results }}
 ),
 
 em_items as (
@@ -45,6 +51,7 @@ final as (
                 when {{ k }} then em_results.probability_{{ k }}
             {%- endfor %}
         end as double) as probability,
+        em_labels.label_index = em_results.latent_label_index as is_latent_label,
         cast(em_results.n_iterations as integer) as n_iterations
     from em_results
     inner join em_items
