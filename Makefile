@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONDONTWRITEBYTECODE := 1
 
+# Most of a test's time is dbt's single-threaded Python, so two test processes use both cores.
+PYTEST_WORKERS ?= 2
+
 SQL_PATHS := models macros data-tests analyses
 PY_PATHS := labelhouse tests/python tests/spark examples bench
 
@@ -57,9 +60,9 @@ fix: venv
 dbt-test: venv
 	$(BIN)/labelhouse build --warehouse warehouse/test/labelhouse.duckdb --unit-tests
 
-## The Python test suite.
+## The Python test suite, in PYTEST_WORKERS processes (2; one test file per process at a time).
 pytest: venv
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 ## Benchmarks (bench/run.py; large generated exports, minutes). SIZES=5000 for a quick try.
 bench: venv
