@@ -59,10 +59,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, vendor, site, valid_from
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['vendor', 'site', 'valid_from']) }} as version_rank
     from checked
 ),
 
@@ -78,7 +75,7 @@ final as (
         hourly_rate,
         per_judgement_rate,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 
