@@ -39,8 +39,7 @@ checked as (
     select
         typed.*,
         case
-            when typed.vendor is null then {{ reject_reason('null_or_blank_vendor') }}
-            when typed.currency is null then {{ reject_reason('null_or_blank_currency') }}
+            {{ reject_if_blank(['vendor', 'currency'], prefix='typed.') }}
             when typed.valid_from_text is null then {{ reject_reason('null_valid_from') }}
             when typed.valid_from is null then {{ reject_reason('unparsable_valid_from') }}
             when
