@@ -132,21 +132,12 @@ weekly_gold as (
 
 latent_matches as (
     -- expected judgements equal to the latent truth over the whole period (the latent model
-    -- has no weekly cells): the same diagonal share as fct_annotator_quality.latent_accuracy
+    -- has no weekly cells): latent_match_sums, as fct_annotator_quality.latent_accuracy
     select
         annotators.vendor,
         annotators.site,
         latent_confusion.project_id,
-        sum(
-            case
-                when
-                    latent_confusion.observed_label = latent_confusion.true_label
-                    then latent_confusion.expected_count
-                else 0
-            end
-        )
-            as expected_matches,
-        sum(latent_confusion.expected_count) as n_latent_judgements
+        {{ latent_match_sums(rel='latent_confusion.') }}
     from latent_confusion
     inner join annotators on latent_confusion.annotator_id = annotators.annotator_id
     group by annotators.vendor, annotators.site, latent_confusion.project_id
