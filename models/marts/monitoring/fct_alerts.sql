@@ -114,18 +114,7 @@ period_cells as (
     select
         judgement_cells.annotator_id,
         judgement_cells.submitted_week >= as_of.latest_week as is_recent,
-        sum(case when judgement_cells.label = judgement_cells.gold_label then judgement_cells.n_judgements else 0 end)
-            as n_gold_correct,
-        sum(case when judgement_cells.gold_label is not null then judgement_cells.n_judgements else 0 end)
-            as n_gold,
-        sum(case when judgement_cells.consensus_outcome = 'agree' then judgement_cells.n_judgements else 0 end)
-            as n_consensus_agree,
-        sum(
-            case
-                when judgement_cells.consensus_outcome in ('agree', 'disagree') then judgement_cells.n_judgements
-                else 0
-            end
-        ) as n_consensus
+        {{ judgement_cell_counts(rel='judgement_cells.') }}
     from judgement_cells
     cross join as_of
     group by judgement_cells.annotator_id, judgement_cells.submitted_week >= as_of.latest_week
@@ -136,9 +125,9 @@ drift_counts as (
         annotator_id,
         'gold_accuracy' as metric,
         sum(case when is_recent then n_gold_correct else 0 end) as recent_x,
-        sum(case when is_recent then n_gold else 0 end) as recent_n,
+        sum(case when is_recent then n_gold_annotations else 0 end) as recent_n,
         sum(case when is_recent then 0 else n_gold_correct end) as history_x,
-        sum(case when is_recent then 0 else n_gold end) as history_n
+        sum(case when is_recent then 0 else n_gold_annotations end) as history_n
     from period_cells
     group by annotator_id
     union all
@@ -146,9 +135,9 @@ drift_counts as (
         annotator_id,
         'consensus_agreement' as metric,
         sum(case when is_recent then n_consensus_agree else 0 end) as recent_x,
-        sum(case when is_recent then n_consensus else 0 end) as recent_n,
+        sum(case when is_recent then n_consensus_judgements else 0 end) as recent_n,
         sum(case when is_recent then 0 else n_consensus_agree end) as history_x,
-        sum(case when is_recent then 0 else n_consensus end) as history_n
+        sum(case when is_recent then 0 else n_consensus_judgements end) as history_n
     from period_cells
     group by annotator_id
 ),

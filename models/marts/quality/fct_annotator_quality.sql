@@ -129,11 +129,7 @@ graded as (
         project_id,
         annotator_id,
         cast(sum(n_judgements) as bigint) as n_items_judged,
-        cast(sum(case when gold_label is not null then n_judgements else 0 end) as bigint) as n_gold_annotations,
-        cast(sum(case when label = gold_label then n_judgements else 0 end) as bigint) as n_gold_correct,
-        cast(sum(case when consensus_outcome = 'agree' then n_judgements else 0 end) as bigint) as n_consensus_agree,
-        cast(sum(case when consensus_outcome in ('agree', 'disagree') then n_judgements else 0 end) as bigint)
-            as n_consensus_judgements
+        {{ judgement_cell_counts() }}
     from judgement_cells
     group by project_id, annotator_id
 ),

@@ -113,18 +113,7 @@ weekly_gold as (
         annotators.site,
         judgement_cells.project_id,
         judgement_cells.submitted_week as week,
-        cast(
-            sum(case when judgement_cells.gold_label is not null then judgement_cells.n_judgements else 0 end)
-            as bigint
-        ) as n_gold_judgements,
-        cast(
-            sum(
-                case
-                    when judgement_cells.label = judgement_cells.gold_label then judgement_cells.n_judgements else 0
-                end
-            )
-            as bigint
-        ) as n_gold_correct
+        {{ judgement_cell_counts(parts=['gold'], rel='judgement_cells.') }}
     from judgement_cells
     inner join annotators on judgement_cells.annotator_id = annotators.annotator_id
     group by annotators.vendor, annotators.site, judgement_cells.project_id, judgement_cells.submitted_week
@@ -146,12 +135,12 @@ latent_matches as (
 graded as (
     select
         weekly_cost.*,
-        coalesce(weekly_gold.n_gold_judgements, 0) as n_gold_judgements,
+        coalesce(weekly_gold.n_gold_annotations, 0) as n_gold_judgements,
         coalesce(weekly_gold.n_gold_correct, 0) as n_gold_correct,
-        {{ safe_divide('weekly_gold.n_gold_correct', 'weekly_gold.n_gold_judgements') }} as gold_accuracy,
-        {{ wilson_interval('weekly_gold.n_gold_correct', 'weekly_gold.n_gold_judgements', 'lower') }}
+        {{ safe_divide('weekly_gold.n_gold_correct', 'weekly_gold.n_gold_annotations') }} as gold_accuracy,
+        {{ wilson_interval('weekly_gold.n_gold_correct', 'weekly_gold.n_gold_annotations', 'lower') }}
             as gold_accuracy_ci_low,
-        {{ wilson_interval('weekly_gold.n_gold_correct', 'weekly_gold.n_gold_judgements', 'upper') }}
+        {{ wilson_interval('weekly_gold.n_gold_correct', 'weekly_gold.n_gold_annotations', 'upper') }}
             as gold_accuracy_ci_high,
         {{ safe_divide('latent_matches.expected_matches', 'latent_matches.n_latent_judgements') }}
             as latent_accuracy
