@@ -20,14 +20,13 @@ import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FIXTURES, query_df
+from conftest import FIXTURES, TOL, assert_close, is_null, query_df
 from irrCAC.raw import CAC
 from sklearn.metrics import cohen_kappa_score, f1_score
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
 from labelhouse.dbt import run_dbt
 
-TOL = 1e-9
 Z95 = 1.959963984540054
 CATEGORIES = [f"c{i}" for i in range(12)]
 START = pd.Timestamp("2026-09-07")  # a Monday
@@ -198,18 +197,6 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
 # reference computations
 
 
-def _nan(x: Any) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def assert_close(actual: Any, expected: Any, what: str, tol: float = TOL) -> None:
-    if _nan(expected):
-        assert _nan(actual), f"{what}: expected NULL, got {actual}"
-    else:
-        assert not _nan(actual), f"{what}: expected {expected}, got NULL"
-        assert abs(float(actual) - float(expected)) <= tol, f"{what}: {actual} != {expected}"
-
-
 def _matrix(judgements: pd.DataFrame) -> pd.DataFrame:
     """items x annotators, labels as strings, NaN where missing."""
     return judgements.pivot(index="item_id", columns="annotator_id", values="label")
@@ -281,7 +268,7 @@ def jackknife_ci(judgements: pd.DataFrame, stat: Any) -> tuple[float, float]:
     m = judgements.groupby("item_id").size()
     pairable = list(m[m >= 2].index)
     full = stat(judgements)
-    if _nan(full) or len(pairable) < 2:
+    if is_null(full) or len(pairable) < 2:
         return float("nan"), float("nan")
     loo = np.array([stat(judgements[judgements["item_id"] != u]) for u in pairable], dtype=float)
     if np.isnan(loo).any():
@@ -378,11 +365,11 @@ def test_undefined_cases_are_null(warehouse: tuple[Path, pd.DataFrame]) -> None:
     one = got.loc[("one_category", "all")]
     assert one["n_categories"] == 1 and one["percent_agreement"] == 1.0
     for col in ["fleiss_kappa", "krippendorff_alpha", "gwet_ac1", "fleiss_kappa_ci_low", "krippendorff_alpha_ci_high"]:
-        assert _nan(one[col]), col
+        assert is_null(one[col]), col
     singles = got.loc[("singles_only", "all")]
     assert singles["n_items"] == 0
     for col in ["percent_agreement", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1"]:
-        assert _nan(singles[col]), col
+        assert is_null(singles[col]), col
     perfect = got.loc[("perfect", "all")]
     assert perfect["krippendorff_alpha"] == pytest.approx(1.0, abs=TOL)
     assert perfect["fleiss_kappa"] == pytest.approx(1.0, abs=TOL)
@@ -538,6 +525,6 @@ def test_pairwise_cohen_kappa_matches_sklearn(warehouse: tuple[Path, pd.DataFram
                         warnings.simplefilter("ignore")
                         expected = cohen_kappa_score(shared[a], shared[b])
                 assert_close(row["cohen_kappa"], expected, f"kappa {key}")
-                n_defined += not _nan(expected)
+                n_defined += not is_null(expected)
     assert set(got.index) == expected_keys
     assert n_defined > 200
