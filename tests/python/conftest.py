@@ -31,7 +31,7 @@ BuildFn = Callable[..., Path]
 
 # ---------------------------------------------------------------------------------------------
 # Cross-checks against the references: the one statement of "NULL only where the reference is
-# NULL, else equal within TOL".
+# NULL, else equal within TOL", and the reference formulas more than one test file needs.
 
 TOL = 1e-9  # absolute tolerance of a cross-check of a warehouse figure against its reference
 
@@ -55,6 +55,26 @@ def assert_close(actual: Any, expected: Any, what: str, tol: float = TOL) -> Non
     else:
         assert not is_null(actual), f"{what}: expected {expected}, got NULL"
         assert abs(float(actual) - float(expected)) <= tol, f"{what}: {actual} != {expected}"
+
+
+def nominal_alpha_from_counts(counts: np.ndarray) -> float:
+    """Krippendorff's nominal alpha from an items x categories count matrix (Krippendorff 2011,
+    section C): items with fewer than 2 values are not pairable and are left out;
+    alpha = 1 - (n - 1) sum_u (m_u^2 - sum_c n_uc^2) / (m_u - 1) / (n^2 - sum_c n_c^2)."""
+    m = counts.sum(axis=1)
+    counts = counts[m >= 2]
+    m = m[m >= 2]
+    n = m.sum()
+    n_c = counts.sum(axis=0)
+    disagreement = ((m * m - (counts * counts).sum(axis=1)) / (m - 1)).sum()
+    return float(1 - (n - 1) * disagreement / (n * n - (n_c * n_c).sum()))
+
+
+def jackknife_se(loo: np.ndarray) -> float:
+    """Delete-one jackknife standard error from the leave-one-out estimates theta_(i):
+    sqrt((n - 1) / n * sum_i (theta_(i) - mean theta)^2)."""
+    n = len(loo)
+    return math.sqrt((n - 1) / n * float(((loo - loo.mean()) ** 2).sum()))
 
 
 def _build(raw_dir: Path, warehouse: Path, select: str | None = None, **dbt_vars: Any) -> Path:

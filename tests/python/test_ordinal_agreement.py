@@ -10,7 +10,6 @@ judges a single severity. Krippendorff's (2011) worked example checks the publis
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from itertools import combinations
 from pathlib import Path
@@ -20,7 +19,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FIXTURES, assert_close, is_null, query_df
+from conftest import FIXTURES, assert_close, is_null, jackknife_se, query_df
 from sklearn.metrics import cohen_kappa_score
 
 from labelhouse.dbt import run_dbt
@@ -110,8 +109,7 @@ def _jackknife(g: pd.DataFrame, level: str) -> tuple[float, float]:
     loo = np.array([_alpha(g[g["item_id"] != u], level) for u in pairable])
     if np.isnan(loo).any():
         return float("nan"), float("nan")
-    n = len(loo)
-    se = math.sqrt((n - 1) / n * float(((loo - loo.mean()) ** 2).sum()))
+    se = jackknife_se(loo)
     return full - Z95 * se, min(1.0, full + Z95 * se)
 
 
