@@ -2,7 +2,7 @@
 -- day. "Today" is the newest activity day in the warehouse (never the wall clock), so a rebuild
 -- of the same data gives the same alerts; alert_key is the same for the same condition on
 -- every build. Reads marts and small cells only (fct_agreement_weekly, the annotator cells,
--- fct_model_version_comparison, fct_project_daily), the per-file raw counts and the newest
+-- fct_model_version_comparison, fct_project_daily), the per-file raw counts (raw_file_rejects) and the newest
 -- export timestamps. Tested kinds are BH-adjusted within kind.
 {%- set fdr = var('alert_fdr_level') %}
 {%- set critical_q = var('alert_critical_q_value') %}
@@ -25,12 +25,8 @@ project_daily as (
     select * from {{ ref('fct_project_daily') }}
 ),
 
-raw_file_inventory as (
-    select * from {{ ref('raw_file_inventory') }}
-),
-
-rejected_rows as (
-    select * from {{ ref('rejected_rows') }}
+raw_file_rejects as (
+    select * from {{ ref('raw_file_rejects') }}
 ),
 
 annotations as (
@@ -194,26 +190,13 @@ model_tests as (
 -- the rejected-row share. An entity with one file is not tested.
 file_counts as (
     select
-        raw_file_inventory.entity,
-        raw_file_inventory.source_file,
-        raw_file_inventory.n_rows,
-        coalesce(rejected_per_file.n_rejected, 0) as n_rejected,
-        row_number() over (
-            partition by raw_file_inventory.entity order by raw_file_inventory.source_file desc
-        ) as newest_rank
-    from raw_file_inventory
-    left join (
-        select
-            entity,
-            source_file,
-            count(*) as n_rejected
-        from rejected_rows
-        group by entity, source_file
-    ) as rejected_per_file
-        on
-            raw_file_inventory.entity = rejected_per_file.entity
-            and raw_file_inventory.source_file = rejected_per_file.source_file
-    where raw_file_inventory.n_rows > 0
+        entity,
+        source_file,
+        n_rows,
+        n_rejected,
+        row_number() over (partition by entity order by source_file desc) as newest_rank
+    from raw_file_rejects
+    where n_rows > 0
 ),
 
 reject_counts as (
