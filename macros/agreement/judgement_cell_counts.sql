@@ -24,8 +24,9 @@
                 sum(case when {{ rel }}consensus_outcome in ('agree', 'disagree') then {{ rel }}n_judgements else 0 end)
                 as bigint
             ) as n_consensus_judgements,
-            cast(sum(case when {{ rel }}consensus_outcome = 'agree' then {{ rel }}n_judgements else 0 end) as bigint)
-                as n_consensus_agree
+            cast(
+                sum(case when {{ rel }}consensus_outcome = 'agree' then {{ rel }}n_judgements else 0 end) as bigint
+            ) as n_consensus_agree
         {%- else %}
             {{ exceptions.raise_compiler_error("judgement_cell_counts: unknown part '" ~ part ~ "' (gold, consensus)") }}
         {%- endif %}

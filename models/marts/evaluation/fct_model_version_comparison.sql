@@ -29,8 +29,8 @@ paired_items as (
         version_a.is_positive,
         version_a.score as score_a,
         version_b.score as score_b,
-        version_a.score >= version_a.decision_threshold as is_predicted_a,
-        version_b.score >= version_b.decision_threshold as is_predicted_b
+        {{ is_predicted_positive('version_a.score', 'version_a.decision_threshold') }} as is_predicted_a,
+        {{ is_predicted_positive('version_b.score', 'version_b.decision_threshold') }} as is_predicted_b
     from prediction_truth as version_a
     inner join prediction_truth as version_b
         on
