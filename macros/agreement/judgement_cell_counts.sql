@@ -28,7 +28,7 @@
                 sum(case when {{ rel }}consensus_outcome = 'agree' then {{ rel }}n_judgements else 0 end) as bigint
             ) as n_consensus_agree
         {%- else %}
-            {{ exceptions.raise_compiler_error("judgement_cell_counts: unknown part '" ~ part ~ "' (gold, consensus)") }}
+            {{ exceptions.raise_compiler_error("judgement_cell_counts: parts are 'gold' or 'consensus', got " ~ part) }}
         {%- endif %}
         {%- if not loop.last %},{% endif %}
     {%- endfor %}
