@@ -40,8 +40,7 @@ checked as (
         typed.*,
         case
             {{ reject_if_blank(['vendor', 'currency'], prefix='typed.') }}
-            when typed.valid_from_text is null then {{ reject_reason('null_valid_from') }}
-            when typed.valid_from is null then {{ reject_reason('unparsable_valid_from') }}
+            {{ reject_if_missing_or_unparsable(['valid_from'], prefix='typed.') }}
             when
                 (typed.hourly_rate_text is not null and typed.hourly_rate is null)
                 or (typed.per_judgement_rate_text is not null and typed.per_judgement_rate is null)
