@@ -263,3 +263,18 @@
         ) as probability
     from {{ expected_counts }}
 {%- endmacro %}
+
+
+{#
+    latent_match_sums(rel='') -> the aggregate select items
+    expected_matches = sum over the confusion cells of expected_count where observed_label =
+    true_label (the diagonal: expected judgements equal to the latent truth), and
+    n_latent_judgements = sum of expected_count (every judgement), over rows of latent_confusion
+    (int_latent_confusion). latent accuracy = expected_matches / n_latent_judgements.
+#}
+{% macro latent_match_sums(rel='') -%}
+    sum(
+        case when {{ rel }}observed_label = {{ rel }}true_label then {{ rel }}expected_count else 0 end
+    ) as expected_matches,
+    sum({{ rel }}expected_count) as n_latent_judgements
+{%- endmacro %}

@@ -22,3 +22,17 @@
             then {{ reject_reason('unparsable_' ~ c) }}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#
+    reject_if_missing_or_unparsable(columns, prefix='') -> `when` branches, two per column in
+    order, for a required typed value: missing from the file (<column>_text, the cleaned text, is
+    NULL) rejects the row with reason null_<column>; present but not castable to the column's
+    type (<column> is NULL) rejects it with reason unparsable_<column>.
+#}
+{% macro reject_if_missing_or_unparsable(columns, prefix='') -%}
+    {%- for c in columns %}
+        when {{ prefix }}{{ c }}_text is null then {{ reject_reason('null_' ~ c) }}
+        when {{ prefix }}{{ c }} is null then {{ reject_reason('unparsable_' ~ c) }}
+    {%- endfor %}
+{%- endmacro %}

@@ -70,3 +70,17 @@
         order by source_file, source_row_number
     )
 {%- endmacro %}
+
+
+{#
+    duplicate_reject_reason(reason_key) -> the reject_reason of a row of a model that ranks exact
+    duplicates with duplicate_rank(): its row-level reason (row_reject_reason) if any, else, for
+    a duplicate after the first (duplicate_rank > 1), the reason reason_key (reject_reason()).
+    The counterpart of is_superseded() for duplicate_rank().
+#}
+{% macro duplicate_reject_reason(reason_key) -%}
+    coalesce(
+        row_reject_reason,
+        case when duplicate_rank > 1 then {{ reject_reason(reason_key) }} end
+    )
+{%- endmacro %}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import functools
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
 from labelhouse.dbt import run_dbt
@@ -25,6 +28,53 @@ FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 SHARED = PROJECT_ROOT.parent / "shared"
 
 BuildFn = Callable[..., Path]
+
+# ---------------------------------------------------------------------------------------------
+# Cross-checks against the references: the one statement of "NULL only where the reference is
+# NULL, else equal within TOL", and the reference formulas more than one test file needs.
+
+TOL = 1e-9  # absolute tolerance of a cross-check of a warehouse figure against its reference
+
+
+def is_null(x: Any) -> bool:
+    """SQL NULL as read back from DuckDB or computed by a reference: None, pd.NA or NaN."""
+    return x is None or x is pd.NA or (isinstance(x, float | np.floating) and math.isnan(x))
+
+
+def close(actual: Any, expected: Any, tol: float = TOL) -> bool:
+    """True when `actual` is NULL exactly where `expected` is, and else |actual - expected| <= tol."""
+    if is_null(expected):
+        return is_null(actual)
+    return not is_null(actual) and abs(float(actual) - float(expected)) <= tol
+
+
+def assert_close(actual: Any, expected: Any, what: str, tol: float = TOL) -> None:
+    """Assert close(actual, expected, tol), naming `what` and the values when it fails."""
+    if is_null(expected):
+        assert is_null(actual), f"{what}: expected NULL, got {actual}"
+    else:
+        assert not is_null(actual), f"{what}: expected {expected}, got NULL"
+        assert abs(float(actual) - float(expected)) <= tol, f"{what}: {actual} != {expected}"
+
+
+def nominal_alpha_from_counts(counts: np.ndarray) -> float:
+    """Krippendorff's nominal alpha from an items x categories count matrix (Krippendorff 2011,
+    section C): items with fewer than 2 values are not pairable and are left out;
+    alpha = 1 - (n - 1) sum_u (m_u^2 - sum_c n_uc^2) / (m_u - 1) / (n^2 - sum_c n_c^2)."""
+    m = counts.sum(axis=1)
+    counts = counts[m >= 2]
+    m = m[m >= 2]
+    n = m.sum()
+    n_c = counts.sum(axis=0)
+    disagreement = ((m * m - (counts * counts).sum(axis=1)) / (m - 1)).sum()
+    return float(1 - (n - 1) * disagreement / (n * n - (n_c * n_c).sum()))
+
+
+def jackknife_se(loo: np.ndarray) -> float:
+    """Delete-one jackknife standard error from the leave-one-out estimates theta_(i):
+    sqrt((n - 1) / n * sum_i (theta_(i) - mean theta)^2)."""
+    n = len(loo)
+    return math.sqrt((n - 1) / n * float(((loo - loo.mean()) ** 2).sum()))
 
 
 def _build(raw_dir: Path, warehouse: Path, select: str | None = None, **dbt_vars: Any) -> Path:

@@ -9,7 +9,6 @@ irrCAC and scikit-learn to 1e-9.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,14 +19,13 @@ import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FIXTURES, query_df
+from conftest import FIXTURES, TOL, assert_close, is_null, jackknife_se, nominal_alpha_from_counts, query_df
 from irrCAC.raw import CAC
 from sklearn.metrics import cohen_kappa_score, f1_score
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
 from labelhouse.dbt import run_dbt
 
-TOL = 1e-9
 Z95 = 1.959963984540054
 CATEGORIES = [f"c{i}" for i in range(12)]
 START = pd.Timestamp("2026-09-07")  # a Monday
@@ -198,18 +196,6 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
 # reference computations
 
 
-def _nan(x: Any) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def assert_close(actual: Any, expected: Any, what: str, tol: float = TOL) -> None:
-    if _nan(expected):
-        assert _nan(actual), f"{what}: expected NULL, got {actual}"
-    else:
-        assert not _nan(actual), f"{what}: expected {expected}, got NULL"
-        assert abs(float(actual) - float(expected)) <= tol, f"{what}: {actual} != {expected}"
-
-
 def _matrix(judgements: pd.DataFrame) -> pd.DataFrame:
     """items x annotators, labels as strings, NaN where missing."""
     return judgements.pivot(index="item_id", columns="annotator_id", values="label")
@@ -281,13 +267,12 @@ def jackknife_ci(judgements: pd.DataFrame, stat: Any) -> tuple[float, float]:
     m = judgements.groupby("item_id").size()
     pairable = list(m[m >= 2].index)
     full = stat(judgements)
-    if _nan(full) or len(pairable) < 2:
+    if is_null(full) or len(pairable) < 2:
         return float("nan"), float("nan")
     loo = np.array([stat(judgements[judgements["item_id"] != u]) for u in pairable], dtype=float)
     if np.isnan(loo).any():
         return float("nan"), float("nan")
-    n = len(loo)
-    se = math.sqrt((n - 1) / n * float(((loo - loo.mean()) ** 2).sum()))
+    se = jackknife_se(loo)
     return full - Z95 * se, min(1.0, full + Z95 * se)
 
 
@@ -378,11 +363,11 @@ def test_undefined_cases_are_null(warehouse: tuple[Path, pd.DataFrame]) -> None:
     one = got.loc[("one_category", "all")]
     assert one["n_categories"] == 1 and one["percent_agreement"] == 1.0
     for col in ["fleiss_kappa", "krippendorff_alpha", "gwet_ac1", "fleiss_kappa_ci_low", "krippendorff_alpha_ci_high"]:
-        assert _nan(one[col]), col
+        assert is_null(one[col]), col
     singles = got.loc[("singles_only", "all")]
     assert singles["n_items"] == 0
     for col in ["percent_agreement", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1"]:
-        assert _nan(singles[col]), col
+        assert is_null(singles[col]), col
     perfect = got.loc[("perfect", "all")]
     assert perfect["krippendorff_alpha"] == pytest.approx(1.0, abs=TOL)
     assert perfect["fleiss_kappa"] == pytest.approx(1.0, abs=TOL)
@@ -418,16 +403,6 @@ def test_jackknife_intervals_match_brute_force(warehouse: tuple[Path, pd.DataFra
         assert_close(got.loc[(project, "all"), "fleiss_kappa_ci_high"], high, f"kappa ci high {project}")
 
 
-def _alpha_from_counts(counts: np.ndarray) -> float:
-    m = counts.sum(axis=1)
-    counts = counts[m >= 2]
-    m = m[m >= 2]
-    n = m.sum()
-    nc = counts.sum(axis=0)
-    d = ((m**2 - (counts**2).sum(axis=1)) / (m - 1)).sum()
-    return 1 - (n - 1) * d / (n**2 - (nc**2).sum())
-
-
 def _simulate_counts(rng: np.random.Generator, n_items: int, accuracy: float) -> np.ndarray:
     prevalence = np.array([0.6, 0.3, 0.1])
     truth = rng.choice(3, size=n_items, p=prevalence)
@@ -444,14 +419,14 @@ def test_jackknife_interval_covers_the_population_alpha() -> None:
     """Method check: ~95% of intervals from 200 simulated studies contain the population alpha
     (estimated from one very large sample of the same process)."""
     rng = np.random.default_rng(11)
-    truth = _alpha_from_counts(_simulate_counts(rng, 200_000, 0.7))
+    truth = nominal_alpha_from_counts(_simulate_counts(rng, 200_000, 0.7))
     covered = 0
     n_sim = 200
     for _ in range(n_sim):
         counts = _simulate_counts(rng, 150, 0.7)
-        full = _alpha_from_counts(counts)
-        loo = np.array([_alpha_from_counts(np.delete(counts, u, axis=0)) for u in range(len(counts))])
-        se = math.sqrt((len(loo) - 1) / len(loo) * ((loo - loo.mean()) ** 2).sum())
+        full = nominal_alpha_from_counts(counts)
+        loo = np.array([nominal_alpha_from_counts(np.delete(counts, u, axis=0)) for u in range(len(counts))])
+        se = jackknife_se(loo)
         covered += full - Z95 * se <= truth <= full + Z95 * se
     assert 0.88 <= covered / n_sim <= 0.99, covered / n_sim
 
@@ -538,6 +513,6 @@ def test_pairwise_cohen_kappa_matches_sklearn(warehouse: tuple[Path, pd.DataFram
                         warnings.simplefilter("ignore")
                         expected = cohen_kappa_score(shared[a], shared[b])
                 assert_close(row["cohen_kappa"], expected, f"kappa {key}")
-                n_defined += not _nan(expected)
+                n_defined += not is_null(expected)
     assert set(got.index) == expected_keys
     assert n_defined > 200

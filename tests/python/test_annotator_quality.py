@@ -10,7 +10,6 @@ made bad are flagged.
 from __future__ import annotations
 
 import json
-import math
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -20,13 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DemoBuild, query_df
+from conftest import DemoBuild, assert_close, is_null, query_df
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.proportion import proportion_confint
 
 from labelhouse.dbt import run_dbt
 
-TOL = 1e-9
 LABELS = ["benign", "hate", "harassment", "violence", "spam"]
 VARS = {
     "quality_min_gold_items": 15,
@@ -91,18 +89,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, pd.D
     df, gold = _generate(tmp / "raw")
     wh = build_quality_marts(tmp / "raw", tmp / "warehouse.duckdb", **VARS)
     yield wh, df, gold
-
-
-def _nan(x: Any) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def assert_close(actual: Any, expected: Any, what: str) -> None:
-    if _nan(expected):
-        assert _nan(actual), f"{what}: expected NULL, got {actual}"
-    else:
-        assert not _nan(actual), f"{what}: expected {expected}, got NULL"
-        assert abs(float(actual) - float(expected)) <= TOL, f"{what}: {actual} != {expected}"
 
 
 def _ordered(df: pd.DataFrame) -> pd.DataFrame:
@@ -198,7 +184,7 @@ def test_annotator_quality_matches_references(built: tuple[Path, pd.DataFrame, p
         row = got.loc[key]
         for col, value in exp.items():
             assert_close(row[col], value, f"{col} {key}")
-        n_self_kappa += not _nan(exp["self_kappa"])
+        n_self_kappa += not is_null(exp["self_kappa"])
     assert n_self_kappa >= 5
 
 

@@ -13,7 +13,6 @@ generalisation computed by brute force.
 from __future__ import annotations
 
 import importlib.util
-import math
 import warnings
 from collections.abc import Iterator
 from itertools import combinations
@@ -24,7 +23,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PROJECT_ROOT, SHARED, query_df
+from conftest import PROJECT_ROOT, SHARED, assert_close, query_df
 from irrCAC.raw import CAC
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
@@ -32,7 +31,6 @@ from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 from labelhouse.dbt import run_dbt
 
 DATASET = SHARED / "data" / "convabuse" / "ConvAbuseEMNLPfull.csv"
-TOL = 1e-9
 TURN = ["conv_id", "prev_agent", "prev_user", "agent", "user"]
 ABUSE = ["is_abuse.1", "is_abuse.0", "is_abuse.-1", "is_abuse.-2", "is_abuse.-3"]
 
@@ -88,11 +86,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, pd.D
     yield tmp / "convabuse.duckdb", _reference_judgements()
 
 
-def _close(actual: Any, expected: float, what: str) -> None:
-    assert actual is not None and not (isinstance(actual, float) and math.isnan(actual)), f"{what}: NULL"
-    assert abs(float(actual) - expected) <= TOL, f"{what}: {actual} != {expected}"
-
-
 def test_dataset_shape(built: tuple[Path, pd.DataFrame]) -> None:
     wh, ref = built
     row = query_df(wh, "select * from marts.fct_agreement where project_id = 'convabuse' and language = 'all'").iloc[0]
@@ -106,12 +99,12 @@ def test_alpha_ac1_and_percent_agreement_equal_references(built: tuple[Path, pd.
     row = query_df(wh, "select * from marts.fct_agreement where project_id = 'convabuse' and language = 'all'").iloc[0]
     matrix = ref.pivot(index="turn", columns="annotator_id", values="label")
     alpha = krippendorff.alpha(reliability_data=matrix.to_numpy(dtype=float).T, level_of_measurement="nominal")
-    _close(row["krippendorff_alpha"], float(alpha), "alpha")
+    assert_close(row["krippendorff_alpha"], float(alpha), "alpha")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         est = CAC(matrix.reset_index(drop=True).astype(object), digits=15).gwet()["est"]
-    _close(row["gwet_ac1"], float(est["coefficient_value"]), "AC1")
-    _close(row["percent_agreement"], float(est["pa"]), "percent agreement")
+    assert_close(row["gwet_ac1"], float(est["coefficient_value"]), "AC1")
+    assert_close(row["percent_agreement"], float(est["pa"]), "percent agreement")
 
 
 def test_fleiss_kappa_equals_statsmodels_and_the_documented_generalisation(built: tuple[Path, pd.DataFrame]) -> None:
@@ -119,10 +112,12 @@ def test_fleiss_kappa_equals_statsmodels_and_the_documented_generalisation(built
     got = query_df(wh, "select * from marts.fct_agreement where language = 'all'").set_index("project_id")
     counts = pd.crosstab(ref["turn"], ref["label"])
     m = counts.sum(axis=1)
-    _close(got.loc["convabuse_m3", "fleiss_kappa"], float(sm_fleiss_kappa(counts[m == 3].to_numpy())), "kappa m=3")
+    assert_close(
+        got.loc["convabuse_m3", "fleiss_kappa"], float(sm_fleiss_kappa(counts[m == 3].to_numpy())), "kappa m=3"
+    )
     p_bar = float(((counts**2).sum(axis=1) - m).div(m * (m - 1)).mean())
     p_e = float(((counts.sum(axis=0) / m.sum()) ** 2).sum())
-    _close(got.loc["convabuse", "fleiss_kappa"], (p_bar - p_e) / (1 - p_e), "kappa")
+    assert_close(got.loc["convabuse", "fleiss_kappa"], (p_bar - p_e) / (1 - p_e), "kappa")
 
 
 def test_pairwise_cohen_kappas_equal_sklearn(built: tuple[Path, pd.DataFrame]) -> None:
@@ -137,7 +132,7 @@ def test_pairwise_cohen_kappas_equal_sklearn(built: tuple[Path, pd.DataFrame]) -
             assert (a, b) not in got.index
             continue
         assert got.loc[(a, b), "n_shared_items"] == len(shared)
-        _close(got.loc[(a, b), "cohen_kappa"], float(cohen_kappa_score(shared[a], shared[b])), f"kappa {a}-{b}")
+        assert_close(got.loc[(a, b), "cohen_kappa"], float(cohen_kappa_score(shared[a], shared[b])), f"kappa {a}-{b}")
         n += 1
     assert n == len(got) == 28
 
@@ -156,8 +151,8 @@ def test_intra_annotator_repeats(built: tuple[Path, pd.DataFrame]) -> None:
                 earlier.append(labels[i])
                 later.append(labels[j])
         assert got.loc[annotator, "n_repeat_pairs"] == len(earlier)
-        _close(got.loc[annotator, "self_agreement"], float(np.mean(np.equal(earlier, later))), annotator)
-        _close(got.loc[annotator, "self_kappa"], float(cohen_kappa_score(earlier, later)), annotator)
+        assert_close(got.loc[annotator, "self_agreement"], float(np.mean(np.equal(earlier, later))), annotator)
+        assert_close(got.loc[annotator, "self_kappa"], float(cohen_kappa_score(earlier, later)), annotator)
 
 
 def test_ordinal_and_interval_alpha_on_the_five_level_scale(built: tuple[Path, pd.DataFrame]) -> None:
@@ -168,7 +163,7 @@ def test_ordinal_and_interval_alpha_on_the_five_level_scale(built: tuple[Path, p
     matrix = ref.pivot(index="turn", columns="annotator_id", values="label").to_numpy(dtype=float).T
     for level in ("ordinal", "interval"):
         alpha = krippendorff.alpha(reliability_data=matrix, level_of_measurement=level)
-        _close(row[f"krippendorff_alpha_{level}"], float(alpha), f"{level} alpha")
+        assert_close(row[f"krippendorff_alpha_{level}"], float(alpha), f"{level} alpha")
         assert row[f"krippendorff_alpha_{level}_ci_low"] < alpha < row[f"krippendorff_alpha_{level}_ci_high"]
 
 
@@ -184,7 +179,7 @@ def test_pairwise_weighted_kappas_equal_sklearn(built: tuple[Path, pd.DataFrame]
             continue
         for weights in ("linear", "quadratic"):
             expected = float(cohen_kappa_score(shared[a], shared[b], labels=levels, weights=weights))
-            _close(got.loc[(a, b), f"weighted_kappa_{weights}"], expected, f"{weights} kappa {a}-{b}")
+            assert_close(got.loc[(a, b), f"weighted_kappa_{weights}"], expected, f"{weights} kappa {a}-{b}")
 def test_latent_truth_equals_crowdkit_dawid_skene(built: tuple[Path, pd.DataFrame]) -> None:
     """The Dawid-Skene posteriors and confusion matrices of the 5-level is_abuse label equal
     crowd-kit's DawidSkene at the project's default iteration count and tolerance, to 1e-6."""

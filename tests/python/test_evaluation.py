@@ -9,7 +9,6 @@ slow test does the same for 1,000,000 predictions.
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import _build, query_df
+from conftest import TOL, _build, assert_close, is_null, query_df
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import (
     accuracy_score,
@@ -35,7 +34,6 @@ from sklearn.metrics import (
 )
 from statsmodels.stats.proportion import proportion_confint
 
-TOL = 1e-9
 POSITIVE, NEGATIVE = "hate", "benign"
 LANGUAGES = ("en", "fr")
 
@@ -190,16 +188,8 @@ def _groups(truth: pd.DataFrame) -> Iterator[tuple[tuple[str, str, str], pd.Data
                     yield (str(model_name), language, source), rows
 
 
-def _close(actual: Any, expected: float | None, what: str) -> None:
-    if expected is None or (isinstance(expected, float) and math.isnan(expected)):
-        assert actual is None or (isinstance(actual, float) and math.isnan(actual)), f"{what}: {actual} != NULL"
-        return
-    assert actual is not None and not (isinstance(actual, float) and math.isnan(actual)), f"{what}: NULL"
-    assert abs(float(actual) - float(expected)) <= TOL, f"{what}: {actual} != {expected}"
-
-
 def _none_if_nan(v: Any) -> Any:
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+    return None if is_null(v) else v
 
 
 def reference_metrics(y: np.ndarray, s: np.ndarray, threshold: float) -> dict[str, Any]:
@@ -299,9 +289,9 @@ def test_every_group_matches_sklearn(evaluation: tuple[Path, pd.DataFrame]) -> N
         expected_keys.add(key)
         ref = reference_metrics(rows.y.values, rows.score.values, float(rows.threshold.iloc[0]))
         got = mart.loc[key]
-        _close(got["threshold"], float(rows.threshold.iloc[0]), f"{key} threshold")
+        assert_close(got["threshold"], float(rows.threshold.iloc[0]), f"{key} threshold")
         for column in EVAL_COLUMNS:
-            _close(got[column], ref[column], f"{key} {column}")
+            assert_close(got[column], ref[column], f"{key} {column}")
     # truth_source 'latent' (Dawid-Skene labels of the judged items) is cross-checked in
     # test_latent_truth_source.py
     assert {key for key in mart.index if key[2] != "latent"} == expected_keys
@@ -413,4 +403,4 @@ def test_one_million_predictions(tmp_path_factory: pytest.TempPathFactory) -> No
     got = got[got.language == "all"].iloc[0]
     ref = reference_metrics(frame.y.values, frame.score.values, 0.5)
     for column in EVAL_COLUMNS:
-        _close(got[column], ref[column], f"1M {column}")
+        assert_close(got[column], ref[column], f"1M {column}")

@@ -15,7 +15,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import labelhouse_build, query_df
+from conftest import jackknife_se, labelhouse_build, nominal_alpha_from_counts, query_df
 from scipy.stats import norm
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
@@ -51,27 +51,15 @@ def judgements(built: tuple[Path, Path, dict[str, Any]]) -> pd.DataFrame:
     return staged.drop_duplicates(["item_id", "annotator_id"], keep="last")
 
 
-def _alpha(counts: np.ndarray) -> float:
-    """Nominal alpha from an items x categories count matrix (Krippendorff 2011, section C)."""
-    m = counts.sum(axis=1)
-    counts = counts[m >= 2]
-    m = m[m >= 2]
-    n = m.sum()
-    n_c = counts.sum(axis=0)
-    disagreement = ((m * m - (counts * counts).sum(axis=1)) / (m - 1)).sum()
-    return float(1 - (n - 1) * disagreement / (n * n - (n_c * n_c).sum()))
-
-
 def _count_matrix(frame: pd.DataFrame) -> np.ndarray:
     return pd.crosstab(frame["item_id"], frame["label"]).to_numpy()
 
 
 def _jackknife_se(counts: np.ndarray) -> float:
     pairable = counts[counts.sum(axis=1) >= 2]
-    full = _alpha(pairable)
-    loo = np.array([_alpha(np.delete(pairable, u, axis=0)) for u in range(len(pairable))])
-    n = len(loo)
-    return float(np.sqrt((n - 1) / n * ((loo - loo.mean()) ** 2).sum())) if np.isfinite(full) else np.nan
+    full = nominal_alpha_from_counts(pairable)
+    loo = np.array([nominal_alpha_from_counts(np.delete(pairable, u, axis=0)) for u in range(len(pairable))])
+    return jackknife_se(loo) if np.isfinite(full) else np.nan
 
 
 def test_the_planted_change_has_one_row_and_is_detected(
@@ -108,7 +96,7 @@ def test_alpha_per_version_and_jackknife_difference(judgements: pd.DataFrame, ma
         expected = krippendorff.alpha(reliability_data=codes.to_numpy(dtype=float), level_of_measurement="nominal")
         assert row[column] == pytest.approx(expected, abs=1e-9)
         counts = _count_matrix(under)
-        assert _alpha(counts) == pytest.approx(expected, abs=1e-9)
+        assert nominal_alpha_from_counts(counts) == pytest.approx(expected, abs=1e-9)
         ses.append(_jackknife_se(counts))
     se = float(np.hypot(*ses))
     assert row["delta_krippendorff_alpha_ci_low"] == pytest.approx(row["delta_krippendorff_alpha"] - Z * se, abs=1e-9)

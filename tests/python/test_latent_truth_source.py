@@ -9,26 +9,16 @@ there), in fct_model_eval, fct_model_confusion and fct_model_version_comparison.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DemoBuild, query_df
+from conftest import DemoBuild, close, query_df
 from sklearn.metrics import (
     accuracy_score,
     average_precision_score,
     precision_recall_fscore_support,
     roc_auc_score,
 )
-
-TOL = 1e-9
-
-
-def _close(got: object, want: float | None) -> bool:
-    if want is None or (isinstance(want, float) and math.isnan(want)):
-        return got is None or pd.isna(got)
-    return got is not None and not pd.isna(got) and abs(float(got) - want) <= TOL
 
 
 @pytest.fixture(scope="module")
@@ -69,18 +59,18 @@ def test_latent_eval_matches_sklearn(demo_build: DemoBuild, latent_scores: pd.Da
             assert row.n_items == len(rows) and row.n_positive == int(y_true.sum()), index
             if y_pred.any():
                 precision = precision_recall_fscore_support(y_true, y_pred, average="binary", zero_division=np.nan)[0]
-                assert _close(row.precision, float(precision)), index
+                assert close(row.precision, float(precision)), index
             else:
                 assert pd.isna(row.precision), index
             if y_true.any():
                 _, recall, f1, _ = precision_recall_fscore_support(y_true, y_pred, average="binary", zero_division=0.0)
-                assert _close(row.recall, float(recall)), index
-                assert _close(row.f1, float(f1)), index
-                assert _close(row.average_precision, float(average_precision_score(y_true, y_score))), index
+                assert close(row.recall, float(recall)), index
+                assert close(row.f1, float(f1)), index
+                assert close(row.average_precision, float(average_precision_score(y_true, y_score))), index
             else:
                 assert pd.isna(row.recall) and pd.isna(row.average_precision), index
             if 0 < y_true.sum() < len(y_true):
-                assert _close(row.roc_auc, float(roc_auc_score(y_true, y_score))), index
+                assert close(row.roc_auc, float(roc_auc_score(y_true, y_score))), index
                 checked += 1
             else:
                 assert pd.isna(row.roc_auc), index
@@ -101,7 +91,7 @@ def test_latent_confusion_matches_sklearn(demo_build: DemoBuild, latent_scores: 
     for (model_name, model_version), rows in decisions.groupby(["model_name", "model_version"]):
         row = summary.loc[(model_name, model_version)]
         assert row.n_items == len(rows)
-        assert _close(row.accuracy, float(accuracy_score(rows.latent_label, rows.label)))
+        assert close(row.accuracy, float(accuracy_score(rows.latent_label, rows.label)))
 
 
 def test_all_rollups_exclude_latent(demo_build: DemoBuild) -> None:

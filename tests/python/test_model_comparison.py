@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import _build, query_df, shared_demo
+from conftest import TOL, _build, assert_close, is_null, query_df, shared_demo
 from sklearn.metrics import (
     accuracy_score,
     cohen_kappa_score,
@@ -29,20 +29,11 @@ from sklearn.metrics import (
 )
 from statsmodels.stats.contingency_tables import mcnemar
 
-TOL = 1e-9
 LABELS = ("benign", "harassment", "hate", "self_harm", "sexual", "spam", "violence")
 SELECT = "path:models/staging +fct_model_version_comparison +fct_model_confusion_summary +fct_model_vs_annotators"
 # (b, c) of each binary scenario: none discordant, balanced, one-sided, small, large, very large
 MCNEMAR_CASES = [(0, 0), (5, 5), (0, 12), (3, 0), (1, 30), (7, 9), (40, 60), (250, 310), (1200, 1350), (20_000, 20_400)]
 MIN_ANNOTATOR_ITEMS = 10
-
-
-def _close(actual: Any, expected: Any, what: str) -> None:
-    expected_null = expected is None or (isinstance(expected, float) and math.isnan(expected))
-    actual_null = actual is None or (isinstance(actual, float) and math.isnan(actual))
-    assert expected_null == actual_null, f"{what}: {actual} vs {expected}"
-    if not expected_null:
-        assert abs(float(actual) - float(expected)) <= TOL, f"{what}: {actual} != {expected}"
 
 
 def _binary_scenarios(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -173,14 +164,14 @@ def test_mcnemar_and_deltas_match_statsmodels_and_sklearn(comparison: dict[str, 
                     c = int(((pred_a != y) & (pred_b == y)).sum())
                     assert (got.n_items, got.b, got.c) == (len(sub), b, c)
                     exact = mcnemar([[0, b], [c, 0]], exact=True)
-                    _close(got.statistic, exact.statistic, "statistic")
-                    _close(got.p_value, exact.pvalue, f"{model_name} {label} p_value b={b} c={c}")
+                    assert_close(got.statistic, exact.statistic, "statistic")
+                    assert_close(got.p_value, exact.pvalue, f"{model_name} {label} p_value b={b} c={c}")
                     if b + c:
                         chi2 = mcnemar([[0, b], [c, 0]], exact=False, correction=True)
-                        _close(got.chi2_statistic, chi2.statistic, "chi2_statistic")
-                        _close(got.chi2_p_value, chi2.pvalue, f"chi2_p_value b={b} c={c}")
+                        assert_close(got.chi2_statistic, chi2.statistic, "chi2_statistic")
+                        assert_close(got.chi2_p_value, chi2.pvalue, f"chi2_p_value b={b} c={c}")
                     else:
-                        assert got.chi2_statistic is None or math.isnan(got.chi2_statistic)
+                        assert is_null(got.chi2_statistic)
                     reference: dict[str, dict[str, float | None]] = {}
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
@@ -193,18 +184,18 @@ def test_mcnemar_and_deltas_match_statsmodels_and_sklearn(comparison: dict[str, 
                                 "f1": float(f1_score(y, pred)) if (y | pred).any() else None,
                                 "roc_auc": float(roc_auc_score(y, score)) if 0 < y.sum() < len(y) else None,
                             }
-                            _close(got[f"precision_{side}"], precision, "precision")
-                            _close(got[f"recall_{side}"], recall, "recall")
+                            assert_close(got[f"precision_{side}"], precision, "precision")
+                            assert_close(got[f"recall_{side}"], recall, "recall")
                             if reference[side]["f1"] is not None:
-                                _close(got[f"f1_{side}"], reference[side]["f1"], "f1")
-                            _close(got[f"roc_auc_{side}"], reference[side]["roc_auc"], "roc_auc")
+                                assert_close(got[f"f1_{side}"], reference[side]["f1"], "f1")
+                            assert_close(got[f"roc_auc_{side}"], reference[side]["roc_auc"], "roc_auc")
                     # the deltas (b minus a) against scikit-learn's figures, not the mart's own columns
                     for metric in ("precision", "recall", "f1", "roc_auc"):
                         a, b_value = reference["a"][metric], reference["b"][metric]
                         expected = None if a is None or b_value is None else b_value - a
                         if expected is None and metric == "f1":
                             continue  # f1 with no positive and no predicted positive: NULL in the mart
-                        _close(got[f"delta_{metric}"], expected, f"delta_{metric}")
+                        assert_close(got[f"delta_{metric}"], expected, f"delta_{metric}")
                     checked += 1
     # truth_source 'latent' (Dawid-Skene labels) is cross-checked in test_latent_truth_source.py
     assert checked == len(mart[mart.truth_source != "latent"])
@@ -261,11 +252,11 @@ def test_confusion_and_summary_match_sklearn(comparison: dict[str, Any]) -> None
             np.testing.assert_array_equal(matrix, expected)
             row = summary[(summary.model_version == version) & (summary.truth_source == source)].iloc[0]
             assert row.n_items == len(y) and row.n_labels == len(labels)
-            _close(row.accuracy, accuracy_score(y, pred), "accuracy")
+            assert_close(row.accuracy, accuracy_score(y, pred), "accuracy")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                _close(row.macro_f1, f1_score(y, pred, average="macro"), f"macro_f1 {version} {source}")
-                _close(row.weighted_f1, f1_score(y, pred, average="weighted"), "weighted_f1")
+                assert_close(row.macro_f1, f1_score(y, pred, average="macro"), f"macro_f1 {version} {source}")
+                assert_close(row.weighted_f1, f1_score(y, pred, average="weighted"), "weighted_f1")
 
 
 def test_model_vs_annotators_matches_cohen_kappa_score(comparison: dict[str, Any]) -> None:
@@ -279,8 +270,8 @@ def test_model_vs_annotators_matches_cohen_kappa_score(comparison: dict[str, Any
             sub = rows.join(reference_labels.rename("reference_label"), how="inner")
             got = mart[(mart.model_version == version) & (mart.reference == reference)].iloc[0]
             assert got.n_items == len(sub)
-            _close(got.model_kappa, cohen_kappa_score(sub.reference_label, sub.predicted_label), "model kappa")
-            _close(got.model_agreement, (sub.reference_label == sub.predicted_label).mean(), "agreement")
+            assert_close(got.model_kappa, cohen_kappa_score(sub.reference_label, sub.predicted_label), "model kappa")
+            assert_close(got.model_agreement, (sub.reference_label == sub.predicted_label).mean(), "agreement")
             judged = annotations[annotations.item_id.isin(sub.index)].join(
                 reference_labels.rename("reference_label"), on="item_id", how="inner"
             )
@@ -293,7 +284,7 @@ def test_model_vs_annotators_matches_cohen_kappa_score(comparison: dict[str, Any
                     if not math.isnan(kappa):
                         kappas.append(kappa)
             assert got.n_annotators == len(kappas) > 5
-            _close(got.median_annotator_kappa, float(np.median(kappas)), f"median kappa {version} {reference}")
+            assert_close(got.median_annotator_kappa, float(np.median(kappas)), f"median kappa {version} {reference}")
     # the stronger versions label more like the reference than the weak one
     by_version = mart[mart.reference == "gold"].set_index("model_version").model_kappa
     assert by_version["v2"] > by_version["v1"] and by_version["v3"] > by_version["v1"]

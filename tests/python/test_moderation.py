@@ -7,26 +7,15 @@ decisions at month boundaries in other time zones. One dbt build for the module.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import _build, query_df
+from conftest import _build, assert_close, is_null, query_df
 from statsmodels.stats.proportion import proportion_confint
 
-TOL = 1e-9
 LABELS = ("benign", "harassment", "hate", "self_harm", "sexual", "spam", "violence")
-
-
-def _close(actual: Any, expected: Any, what: str) -> None:
-    expected_null = expected is None or (isinstance(expected, float) and math.isnan(expected))
-    actual_null = actual is None or (isinstance(actual, float) and math.isnan(actual))
-    assert expected_null == actual_null, f"{what}: {actual} vs {expected}"
-    if not expected_null:
-        assert abs(float(actual) - float(expected)) <= TOL, f"{what}: {actual} != {expected}"
 
 
 @pytest.fixture(scope="module")
@@ -132,14 +121,14 @@ def test_appeals_match_pandas(moderation: tuple[Path, pd.DataFrame, pd.Series]) 
         for column in expected.columns:
             assert g[column] == row[column], (key, column)
         assert g.n_appeals_pending == row.n_appealed - row.n_overturned - row.n_upheld
-        _close(g.appeal_rate, row.n_appealed / row.n_decisions, "appeal_rate")
-        _close(g.overturn_rate, row.n_overturned / row.n_appealed if row.n_appealed else None, "overturn_rate")
+        assert_close(g.appeal_rate, row.n_appealed / row.n_decisions, "appeal_rate")
+        assert_close(g.overturn_rate, row.n_overturned / row.n_appealed if row.n_appealed else None, "overturn_rate")
         if row.n_removals_with_truth:
-            _close(g.removal_precision, row.n_removals_correct / row.n_removals_with_truth, "removal_precision")
+            assert_close(g.removal_precision, row.n_removals_correct / row.n_removals_with_truth, "removal_precision")
             low, high = proportion_confint(row.n_removals_correct, row.n_removals_with_truth, method="wilson")
-            _close(g.removal_precision_ci_lower, low, "ci_lower")
-            _close(g.removal_precision_ci_upper, high, "ci_upper")
+            assert_close(g.removal_precision_ci_lower, low, "ci_lower")
+            assert_close(g.removal_precision_ci_upper, high, "ci_upper")
         else:
-            assert g.removal_precision is None or math.isnan(g.removal_precision)
+            assert is_null(g.removal_precision)
     # rates are neither trivially 0 nor 1 overall
     assert 0.1 < got.n_removals_correct.sum() / got.n_removals_with_truth.sum() < 0.95

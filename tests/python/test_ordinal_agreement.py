@@ -10,7 +10,6 @@ judges a single severity. Krippendorff's (2011) worked example checks the publis
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from itertools import combinations
 from pathlib import Path
@@ -20,12 +19,11 @@ import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FIXTURES, query_df
+from conftest import FIXTURES, assert_close, is_null, jackknife_se, query_df
 from sklearn.metrics import cohen_kappa_score
 
 from labelhouse.dbt import run_dbt
 
-TOL = 1e-9
 Z95 = 1.959963984540054
 SEVERITY = {"c0": 0, "c1": 1, "c2": 3, "c3": 3, "c4": 7, "c5": 8, "c6": 12, "c7": 13, "c8": 20, "c9": 21}
 START = pd.Timestamp("2026-09-07")  # a Monday
@@ -92,18 +90,6 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     yield tmp / "ordinal.duckdb", df
 
 
-def _nan(x: Any) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
-
-
-def _close(actual: Any, expected: float, what: str, tol: float = TOL) -> None:
-    if _nan(expected):
-        assert _nan(actual), f"{what}: expected NULL, got {actual}"
-        return
-    assert not _nan(actual), f"{what}: expected {expected}, got NULL"
-    assert abs(float(actual) - float(expected)) <= tol, f"{what}: {actual} != {expected}"
-
-
 def _alpha(g: pd.DataFrame, level: str) -> float:
     matrix = g.pivot(index="item_id", columns="annotator_id", values="severity").to_numpy(dtype=float)
     pairable = (~np.isnan(matrix)).sum(axis=1) >= 2
@@ -118,13 +104,12 @@ def _jackknife(g: pd.DataFrame, level: str) -> tuple[float, float]:
     m = g.groupby("item_id").size()
     pairable = list(m[m >= 2].index)
     full = _alpha(g, level)
-    if _nan(full) or len(pairable) < 2:
+    if is_null(full) or len(pairable) < 2:
         return float("nan"), float("nan")
     loo = np.array([_alpha(g[g["item_id"] != u], level) for u in pairable])
     if np.isnan(loo).any():
         return float("nan"), float("nan")
-    n = len(loo)
-    se = math.sqrt((n - 1) / n * float(((loo - loo.mean()) ** 2).sum()))
+    se = jackknife_se(loo)
     return full - Z95 * se, min(1.0, full + Z95 * se)
 
 
@@ -141,10 +126,10 @@ def test_ordinal_and_interval_alpha_with_jackknife_equal_krippendorff(warehouse:
     for project, g in _groups(df):
         for level in ("ordinal", "interval"):
             col = f"krippendorff_alpha_{level}"
-            _close(got.loc[project, col], _alpha(g, level), f"{col} {project}")
+            assert_close(got.loc[project, col], _alpha(g, level), f"{col} {project}")
             low, high = _jackknife(g, level)
-            _close(got.loc[project, f"{col}_ci_low"], low, f"{col}_ci_low {project}")
-            _close(got.loc[project, f"{col}_ci_high"], high, f"{col}_ci_high {project}")
+            assert_close(got.loc[project, f"{col}_ci_low"], low, f"{col}_ci_low {project}")
+            assert_close(got.loc[project, f"{col}_ci_high"], high, f"{col}_ci_high {project}")
             checked += 1
     assert checked == 16
     # the metrics do differ on these scales (a test that cannot fail is a defect)
@@ -160,13 +145,13 @@ def test_weekly_ordinal_alpha_equals_krippendorff(warehouse: tuple[Path, pd.Data
     n = 0
     for (project, week), g in df.groupby(["project_id", "week"]):
         if project == "ord_missing_sev":
-            assert _nan(got.loc[(project, week), "krippendorff_alpha_ordinal"])
+            assert is_null(got.loc[(project, week), "krippendorff_alpha_ordinal"])
             continue
         for level in ("ordinal", "interval"):
-            _close(got.loc[(project, week), f"krippendorff_alpha_{level}"], _alpha(g, level),
+            assert_close(got.loc[(project, week), f"krippendorff_alpha_{level}"], _alpha(g, level),
                    f"{level} {project} {week}")
         low, high = _jackknife(g, "ordinal")
-        _close(got.loc[(project, week), "krippendorff_alpha_ordinal_ci_low"], low, f"ci {project} {week}")
+        assert_close(got.loc[(project, week), "krippendorff_alpha_ordinal_ci_low"], low, f"ci {project} {week}")
         n += 1
     assert n >= 12
 
@@ -175,12 +160,12 @@ def test_undefined_cases_are_null(warehouse: tuple[Path, pd.DataFrame]) -> None:
     wh, _ = warehouse
     got = query_df(wh, "select * from marts.fct_agreement where language = 'all'").set_index("project_id")
     missing = got.loc["ord_missing_sev"]
-    assert not _nan(missing["krippendorff_alpha"])
+    assert not is_null(missing["krippendorff_alpha"])
     one = got.loc["ord_one_level"]
     assert one["n_categories"] == 2  # two labels, one severity
     for row in (missing, one):
         for col in ["ordinal", "ordinal_ci_low", "ordinal_ci_high", "interval", "interval_ci_high"]:
-            assert _nan(row[f"krippendorff_alpha_{col}"]), col
+            assert is_null(row[f"krippendorff_alpha_{col}"]), col
     pairs = query_df(wh, "select * from marts.fct_annotator_pair_agreement where project_id = 'ord_missing_sev'")
     assert len(pairs) > 0
     assert pairs["weighted_kappa_linear"].isna().all() and pairs["weighted_kappa_quadratic"].isna().all()
@@ -196,7 +181,7 @@ def test_published_krippendorff_2011(warehouse: tuple[Path, pd.DataFrame]) -> No
         p = published.loc[col]
         assert abs(row[col] - p["value"]) <= p["tolerance"], (col, row[col], p["value"])
     g = df[df["project_id"] == "pub_krippendorff_2011"]
-    _close(row["krippendorff_alpha_ordinal"], _alpha(g, "ordinal"), "ordinal 2011")
+    assert_close(row["krippendorff_alpha_ordinal"], _alpha(g, "ordinal"), "ordinal 2011")
 
 
 def test_weighted_kappa_equals_sklearn_on_severity_positions(warehouse: tuple[Path, pd.DataFrame]) -> None:
@@ -218,7 +203,9 @@ def test_weighted_kappa_equals_sklearn_on_severity_positions(warehouse: tuple[Pa
                     expected = float("nan")
                 else:
                     expected = float(cohen_kappa_score(shared[a], shared[b], labels=levels, weights=weights))
-                _close(got.loc[(project, a, b), f"weighted_kappa_{weights}"], expected, f"{weights} {project} {a}-{b}")
+                assert_close(
+                    got.loc[(project, a, b), f"weighted_kappa_{weights}"], expected, f"{weights} {project} {a}-{b}"
+                )
             n += 1
     assert n > 50
     # positions, not values: the gaps in the severities would change the linear kappa
@@ -233,13 +220,13 @@ def test_raters_needed_is_the_spearman_brown_prophecy(warehouse: tuple[Path, pd.
     for project, row in got.iterrows():
         g = df[df["project_id"] == project]
         m = g.groupby("item_id").size()
-        _close(row["raters_per_item"], float(m[m >= 2].mean()), f"raters_per_item {project}")
+        assert_close(row["raters_per_item"], float(m[m >= 2].mean()), f"raters_per_item {project}")
         alpha = row["krippendorff_alpha"]
-        if _nan(alpha) or alpha <= 0:
-            assert _nan(row["raters_needed_for_target"]), project
+        if is_null(alpha) or alpha <= 0:
+            assert is_null(row["raters_needed_for_target"]), project
             continue
         k = row["raters_needed_for_target"]
         # the consensus of k ratings reaches exactly the target by Spearman-Brown
-        _close(k * alpha / (1 + (k - 1) * alpha), t, f"prophecy {project}")
+        assert_close(k * alpha / (1 + (k - 1) * alpha), t, f"prophecy {project}")
         positives += 1
     assert positives >= 4 and (got["krippendorff_alpha"] <= 0).any()

@@ -39,7 +39,7 @@ ranked_votes as (
     from label_votes
 ),
 
-consensus as (
+plurality as (
     select
         item_id,
         n_judgements,
@@ -48,6 +48,15 @@ consensus as (
         n_labels_with_same_votes > 1 as is_tie
     from ranked_votes
     where vote_rank = 1
+),
+
+consensus as (
+    -- the one statement of when a consensus counts (as truth here, and as the consensus label
+    -- int_model_item_decisions compares models with): at least 2 judgements and not tied
+    select
+        *,
+        n_judgements >= 2 and not is_tie as has_usable_consensus
+    from plurality
 ),
 
 final as (
@@ -59,15 +68,16 @@ final as (
         consensus.consensus_label,
         cast(consensus.consensus_votes as double) / consensus.n_judgements as consensus_share,
         coalesce(consensus.is_tie, false) as is_tie,
+        coalesce(consensus.has_usable_consensus, false) as has_usable_consensus,
         gold_labels.label as gold_label,
         gold_labels.gold_source,
         case
             when gold_labels.label is not null then gold_labels.label
-            when consensus.n_judgements >= 2 and not consensus.is_tie then consensus.consensus_label
+            when consensus.has_usable_consensus then consensus.consensus_label
         end as truth_label,
         case
             when gold_labels.label is not null then 'gold'
-            when consensus.n_judgements >= 2 and not consensus.is_tie then 'consensus'
+            when consensus.has_usable_consensus then 'consensus'
         end as truth_source
     from items
     left join consensus on items.item_id = consensus.item_id

@@ -44,9 +44,7 @@ final as (
         item_truth.truth_label,
         item_truth.truth_source,
         item_truth.gold_label,
-        case
-            when item_truth.n_judgements >= 2 and not item_truth.is_tie then item_truth.consensus_label
-        end as consensus_label,
+        case when item_truth.has_usable_consensus then item_truth.consensus_label end as consensus_label,
         item_latent_label.latent_label
     from ranked
     left join item_truth on ranked.item_id = item_truth.item_id

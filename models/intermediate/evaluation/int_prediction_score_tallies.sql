@@ -28,13 +28,13 @@ expanded as (
         prediction_truth.model_version,
         prediction_truth.label,
         case when rollups.by_language then prediction_truth.language else 'all' end as language,
-        case when rollups.by_truth_source then prediction_truth.truth_source else 'all' end as truth_source,
+        {{ truth_source_rollup('prediction_truth.truth_source', 'rollups.by_truth_source') }} as truth_source,
         prediction_truth.decision_threshold,
         prediction_truth.score,
         prediction_truth.is_positive
     from prediction_truth
     cross join rollups
-    where rollups.by_truth_source or prediction_truth.truth_source != 'latent'
+    where {{ in_truth_source_rollup('prediction_truth.truth_source', 'rollups.by_truth_source') }}
 ),
 
 final as (

@@ -6,6 +6,8 @@
 -- and a million predictions cost the same few aggregations. Undefined values are NULL.
 {%- set precision_target = var('eval_precision_target') %}
 {%- set recall_target = var('eval_recall_target') %}
+{#- a curve point's score (threshold) at or above the group's decision threshold is predicted positive #}
+{%- set is_predicted = is_predicted_positive('threshold', 'decision_threshold') %}
 with
 
 curve as (
@@ -26,8 +28,8 @@ group_metrics as (
         min(decision_threshold) as decision_threshold,
         cast(sum(n_positive_at_score + n_negative_at_score) as bigint) as n_items,
         cast(sum(n_positive_at_score) as bigint) as n_positive,
-        cast(sum(case when threshold >= decision_threshold then n_positive_at_score else 0 end) as bigint) as tp,
-        cast(sum(case when threshold >= decision_threshold then n_negative_at_score else 0 end) as bigint) as fp,
+        cast(sum(case when {{ is_predicted }} then n_positive_at_score else 0 end) as bigint) as tp,
+        cast(sum(case when {{ is_predicted }} then n_negative_at_score else 0 end) as bigint) as fp,
         {{ roc_auc('n_positive_at_score', 'n_negative_at_score', 'tn') }} as roc_auc,
         {{ average_precision('n_positive_at_score', 'tp', 'fp') }} as average_precision,
         {{ brier_score('threshold', 'n_positive_at_score', 'n_negative_at_score') }} as brier_score,

@@ -24,13 +24,13 @@ paired_items as (
         version_a.model_version as version_a,
         version_b.model_version as version_b,
         version_a.label,
-        case when rollups.by_truth_source then version_a.truth_source else 'all' end as truth_source,
+        {{ truth_source_rollup('version_a.truth_source', 'rollups.by_truth_source') }} as truth_source,
         version_a.item_id,
         version_a.is_positive,
         version_a.score as score_a,
         version_b.score as score_b,
-        version_a.score >= version_a.decision_threshold as is_predicted_a,
-        version_b.score >= version_b.decision_threshold as is_predicted_b
+        {{ is_predicted_positive('version_a.score', 'version_a.decision_threshold') }} as is_predicted_a,
+        {{ is_predicted_positive('version_b.score', 'version_b.decision_threshold') }} as is_predicted_b
     from prediction_truth as version_a
     inner join prediction_truth as version_b
         on
@@ -40,7 +40,7 @@ paired_items as (
             and version_a.truth_source = version_b.truth_source
             and version_a.model_version < version_b.model_version
     cross join rollups
-    where rollups.by_truth_source or version_a.truth_source != 'latent'
+    where {{ in_truth_source_rollup('version_a.truth_source', 'rollups.by_truth_source') }}
 ),
 
 paired_counts as (

@@ -2,7 +2,7 @@
 -- day. "Today" is the newest activity day in the warehouse (never the wall clock), so a rebuild
 -- of the same data gives the same alerts; alert_key is the same for the same condition on
 -- every build. Reads marts and small cells only (fct_agreement_weekly, the annotator cells,
--- fct_model_version_comparison, fct_project_daily), the per-file raw counts and the newest
+-- fct_model_version_comparison, fct_project_daily), the per-file raw counts (raw_file_rejects) and the newest
 -- export timestamps. Tested kinds are BH-adjusted within kind.
 {%- set fdr = var('alert_fdr_level') %}
 {%- set critical_q = var('alert_critical_q_value') %}
@@ -25,12 +25,8 @@ project_daily as (
     select * from {{ ref('fct_project_daily') }}
 ),
 
-raw_file_inventory as (
-    select * from {{ ref('raw_file_inventory') }}
-),
-
-rejected_rows as (
-    select * from {{ ref('rejected_rows') }}
+raw_file_rejects as (
+    select * from {{ ref('raw_file_rejects') }}
 ),
 
 annotations as (
@@ -114,18 +110,7 @@ period_cells as (
     select
         judgement_cells.annotator_id,
         judgement_cells.submitted_week >= as_of.latest_week as is_recent,
-        sum(case when judgement_cells.label = judgement_cells.gold_label then judgement_cells.n_judgements else 0 end)
-            as n_gold_correct,
-        sum(case when judgement_cells.gold_label is not null then judgement_cells.n_judgements else 0 end)
-            as n_gold,
-        sum(case when judgement_cells.consensus_outcome = 'agree' then judgement_cells.n_judgements else 0 end)
-            as n_consensus_agree,
-        sum(
-            case
-                when judgement_cells.consensus_outcome in ('agree', 'disagree') then judgement_cells.n_judgements
-                else 0
-            end
-        ) as n_consensus
+        {{ judgement_cell_counts(rel='judgement_cells.') }}
     from judgement_cells
     cross join as_of
     group by judgement_cells.annotator_id, judgement_cells.submitted_week >= as_of.latest_week
@@ -136,9 +121,9 @@ drift_counts as (
         annotator_id,
         'gold_accuracy' as metric,
         sum(case when is_recent then n_gold_correct else 0 end) as recent_x,
-        sum(case when is_recent then n_gold else 0 end) as recent_n,
+        sum(case when is_recent then n_gold_annotations else 0 end) as recent_n,
         sum(case when is_recent then 0 else n_gold_correct end) as history_x,
-        sum(case when is_recent then 0 else n_gold end) as history_n
+        sum(case when is_recent then 0 else n_gold_annotations end) as history_n
     from period_cells
     group by annotator_id
     union all
@@ -146,9 +131,9 @@ drift_counts as (
         annotator_id,
         'consensus_agreement' as metric,
         sum(case when is_recent then n_consensus_agree else 0 end) as recent_x,
-        sum(case when is_recent then n_consensus else 0 end) as recent_n,
+        sum(case when is_recent then n_consensus_judgements else 0 end) as recent_n,
         sum(case when is_recent then 0 else n_consensus_agree end) as history_x,
-        sum(case when is_recent then 0 else n_consensus end) as history_n
+        sum(case when is_recent then 0 else n_consensus_judgements end) as history_n
     from period_cells
     group by annotator_id
 ),
@@ -205,26 +190,13 @@ model_tests as (
 -- the rejected-row share. An entity with one file is not tested.
 file_counts as (
     select
-        raw_file_inventory.entity,
-        raw_file_inventory.source_file,
-        raw_file_inventory.n_rows,
-        coalesce(rejected_per_file.n_rejected, 0) as n_rejected,
-        row_number() over (
-            partition by raw_file_inventory.entity order by raw_file_inventory.source_file desc
-        ) as newest_rank
-    from raw_file_inventory
-    left join (
-        select
-            entity,
-            source_file,
-            count(*) as n_rejected
-        from rejected_rows
-        group by entity, source_file
-    ) as rejected_per_file
-        on
-            raw_file_inventory.entity = rejected_per_file.entity
-            and raw_file_inventory.source_file = rejected_per_file.source_file
-    where raw_file_inventory.n_rows > 0
+        entity,
+        source_file,
+        n_rows,
+        n_rejected,
+        row_number() over (partition by entity order by source_file desc) as newest_rank
+    from raw_file_rejects
+    where n_rows > 0
 ),
 
 reject_counts as (

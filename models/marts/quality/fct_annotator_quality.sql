@@ -107,8 +107,7 @@ latent_matches_by_project as (
     select
         project_id,
         annotator_id,
-        sum(case when observed_label = true_label then expected_count else 0 end) as expected_matches,
-        sum(expected_count) as n_judgements
+        {{ latent_match_sums() }}
     from latent_confusion_by_project
     group by project_id, annotator_id
 ),
@@ -120,7 +119,7 @@ latent_matches as (
         'all' as project_id,
         annotator_id,
         sum(expected_matches) as expected_matches,
-        sum(n_judgements) as n_judgements
+        sum(n_latent_judgements) as n_latent_judgements
     from latent_matches_by_project
     group by annotator_id
 ),
@@ -130,11 +129,7 @@ graded as (
         project_id,
         annotator_id,
         cast(sum(n_judgements) as bigint) as n_items_judged,
-        cast(sum(case when gold_label is not null then n_judgements else 0 end) as bigint) as n_gold_annotations,
-        cast(sum(case when label = gold_label then n_judgements else 0 end) as bigint) as n_gold_correct,
-        cast(sum(case when consensus_outcome = 'agree' then n_judgements else 0 end) as bigint) as n_consensus_agree,
-        cast(sum(case when consensus_outcome in ('agree', 'disagree') then n_judgements else 0 end) as bigint)
-            as n_consensus_judgements
+        {{ judgement_cell_counts() }}
     from judgement_cells
     group by project_id, annotator_id
 ),
@@ -249,7 +244,7 @@ scored as (
             as gold_accuracy_ci_high,
         {{ cohen_kappa('graded.n_gold_correct', 'graded.n_gold_annotations',
             'gold_marginal_products.sum_marginal_products') }} as cohen_kappa_vs_gold,
-        {{ safe_divide('latent_matches.expected_matches', 'latent_matches.n_judgements') }} as latent_accuracy,
+        {{ safe_divide('latent_matches.expected_matches', 'latent_matches.n_latent_judgements') }} as latent_accuracy,
         graded.n_consensus_judgements,
         {{ safe_divide('graded.n_consensus_agree', 'graded.n_consensus_judgements') }}
             as agreement_with_consensus,

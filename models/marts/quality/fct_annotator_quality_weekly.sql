@@ -7,25 +7,28 @@ judgement_cells as (
     select * from {{ ref('int_annotator_judgement_cells') }}
 ),
 
-final as (
+weekly_counts as (
     select
         project_id,
         annotator_id,
         submitted_week as week,
         cast(sum(n_judgements) as bigint) as n_items_judged,
-        cast(sum(case when gold_label is not null then n_judgements else 0 end) as bigint) as n_gold_annotations,
-        {{ safe_divide(
-            'sum(case when label = gold_label then n_judgements else 0 end)',
-            'sum(case when gold_label is not null then n_judgements else 0 end)'
-        ) }} as gold_accuracy,
-        cast(sum(case when consensus_outcome in ('agree', 'disagree') then n_judgements else 0 end) as bigint)
-            as n_consensus_judgements,
-        {{ safe_divide(
-            "sum(case when consensus_outcome = 'agree' then n_judgements else 0 end)",
-            "sum(case when consensus_outcome in ('agree', 'disagree') then n_judgements else 0 end)"
-        ) }} as agreement_with_consensus
+        {{ judgement_cell_counts() }}
     from judgement_cells
     group by project_id, annotator_id, submitted_week
+),
+
+final as (
+    select
+        project_id,
+        annotator_id,
+        week,
+        n_items_judged,
+        n_gold_annotations,
+        {{ safe_divide('n_gold_correct', 'n_gold_annotations') }} as gold_accuracy,
+        n_consensus_judgements,
+        {{ safe_divide('n_consensus_agree', 'n_consensus_judgements') }} as agreement_with_consensus
+    from weekly_counts
 )
 
 select * from final

@@ -42,7 +42,12 @@ ranked as (
         count(*) over (
             partition by curve.model_name, curve.model_version, curve.label, curve.language
         ) as n_points,
-        min(case when curve.threshold >= operating.operating_threshold then curve.threshold end) over (
+        min(
+            case
+                when {{ is_predicted_positive('curve.threshold', 'operating.operating_threshold') }}
+                    then curve.threshold
+            end
+        ) over (
             partition by curve.model_name, curve.model_version, curve.label, curve.language
         ) as operating_point_threshold
     from curve

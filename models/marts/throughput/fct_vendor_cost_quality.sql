@@ -113,18 +113,7 @@ weekly_gold as (
         annotators.site,
         judgement_cells.project_id,
         judgement_cells.submitted_week as week,
-        cast(
-            sum(case when judgement_cells.gold_label is not null then judgement_cells.n_judgements else 0 end)
-            as bigint
-        ) as n_gold_judgements,
-        cast(
-            sum(
-                case
-                    when judgement_cells.label = judgement_cells.gold_label then judgement_cells.n_judgements else 0
-                end
-            )
-            as bigint
-        ) as n_gold_correct
+        {{ judgement_cell_counts(parts=['gold'], rel='judgement_cells.') }}
     from judgement_cells
     inner join annotators on judgement_cells.annotator_id = annotators.annotator_id
     group by annotators.vendor, annotators.site, judgement_cells.project_id, judgement_cells.submitted_week
@@ -132,21 +121,12 @@ weekly_gold as (
 
 latent_matches as (
     -- expected judgements equal to the latent truth over the whole period (the latent model
-    -- has no weekly cells): the same diagonal share as fct_annotator_quality.latent_accuracy
+    -- has no weekly cells): latent_match_sums, as fct_annotator_quality.latent_accuracy
     select
         annotators.vendor,
         annotators.site,
         latent_confusion.project_id,
-        sum(
-            case
-                when
-                    latent_confusion.observed_label = latent_confusion.true_label
-                    then latent_confusion.expected_count
-                else 0
-            end
-        )
-            as expected_matches,
-        sum(latent_confusion.expected_count) as n_latent_judgements
+        {{ latent_match_sums(rel='latent_confusion.') }}
     from latent_confusion
     inner join annotators on latent_confusion.annotator_id = annotators.annotator_id
     group by annotators.vendor, annotators.site, latent_confusion.project_id
@@ -155,12 +135,12 @@ latent_matches as (
 graded as (
     select
         weekly_cost.*,
-        coalesce(weekly_gold.n_gold_judgements, 0) as n_gold_judgements,
+        coalesce(weekly_gold.n_gold_annotations, 0) as n_gold_judgements,
         coalesce(weekly_gold.n_gold_correct, 0) as n_gold_correct,
-        {{ safe_divide('weekly_gold.n_gold_correct', 'weekly_gold.n_gold_judgements') }} as gold_accuracy,
-        {{ wilson_interval('weekly_gold.n_gold_correct', 'weekly_gold.n_gold_judgements', 'lower') }}
+        {{ safe_divide('weekly_gold.n_gold_correct', 'weekly_gold.n_gold_annotations') }} as gold_accuracy,
+        {{ wilson_interval('weekly_gold.n_gold_correct', 'weekly_gold.n_gold_annotations', 'lower') }}
             as gold_accuracy_ci_low,
-        {{ wilson_interval('weekly_gold.n_gold_correct', 'weekly_gold.n_gold_judgements', 'upper') }}
+        {{ wilson_interval('weekly_gold.n_gold_correct', 'weekly_gold.n_gold_annotations', 'upper') }}
             as gold_accuracy_ci_high,
         {{ safe_divide('latent_matches.expected_matches', 'latent_matches.n_latent_judgements') }}
             as latent_accuracy

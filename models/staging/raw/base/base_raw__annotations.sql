@@ -136,8 +136,7 @@ checked as {{ streamed }}(
         repeated_keys.annotation_key is not null as is_repeated_key,
         case
             {{ reject_if_blank(['annotation_id', 'item_id', 'project_id', 'annotator_id', 'label'], prefix='typed.') }}
-            when typed.submitted_at_text is null then {{ reject_reason('null_submitted_at') }}
-            when typed.submitted_at is null then {{ reject_reason('unparsable_submitted_at') }}
+            {{ reject_if_missing_or_unparsable(['submitted_at'], prefix='typed.') }}
             {{ reject_if_unparsable(['started_at', 'exported_at', 'confidence'], prefix='typed.') }}
             when typed.started_at > typed.submitted_at then {{ reject_reason('submitted_at_before_started_at') }}
             when labels.label is null then {{ reject_reason('unknown_label') }}
@@ -179,10 +178,7 @@ duplicates_marked as (
 reasoned as (
     select
         *,
-        coalesce(
-            row_reject_reason,
-            case when duplicate_rank > 1 then {{ reject_reason('duplicate_annotation_id_and_exported_at') }} end
-        ) as reject_reason
+        {{ duplicate_reject_reason('duplicate_annotation_id_and_exported_at') }} as reject_reason
     from duplicates_marked
 ),
 

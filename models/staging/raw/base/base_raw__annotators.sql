@@ -23,7 +23,7 @@ checked as (
     select
         *,
         case
-            when annotator_id is null then {{ reject_reason('null_or_blank_annotator_id') }}
+            {{ reject_if_blank(['annotator_id']) }}
             {{ reject_if_unparsable(['started_on']) }}
         end as reject_reason
     from typed

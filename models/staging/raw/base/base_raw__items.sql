@@ -92,8 +92,7 @@ checked as {{ streamed }}(
         repeated_keys.item_id is not null as is_repeated_key,
         case
             {{ reject_if_blank(['item_id', 'project_id'], prefix='typed.') }}
-            when typed.created_at_text is null then {{ reject_reason('null_created_at') }}
-            when typed.created_at is null then {{ reject_reason('unparsable_created_at') }}
+            {{ reject_if_missing_or_unparsable(['created_at'], prefix='typed.') }}
             {{ reject_if_unparsable(['priority'], prefix='typed.') }}
             when {{ has_projects_sql }} and projects.project_id is null then {{ reject_reason('unknown_project_id') }}
         end as reject_reason

@@ -39,7 +39,7 @@ checked as (
     select
         *,
         case
-            when label is null then {{ reject_reason('null_or_blank_label') }}
+            {{ reject_if_blank(['label']) }}
             {{ reject_if_unparsable(['is_violating', 'severity']) }}
         end as reject_reason
     from typed

@@ -34,8 +34,7 @@ checked as (
         typed.*,
         case
             {{ reject_if_blank(['decision_id', 'item_id', 'action', 'label'], prefix='typed.') }}
-            when typed.decided_at_text is null then {{ reject_reason('null_decided_at') }}
-            when typed.decided_at is null then {{ reject_reason('unparsable_decided_at') }}
+            {{ reject_if_missing_or_unparsable(['decided_at'], prefix='typed.') }}
             when typed.decided_by is null or typed.decided_by not in ('human', 'automated')
                 then {{ reject_reason('decided_by_not_human_or_automated') }}
             {{ reject_if_unparsable(['appealed_at'], prefix='typed.') }}

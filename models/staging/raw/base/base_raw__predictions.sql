@@ -141,10 +141,7 @@ duplicates_marked as (
 reasoned as (
     select
         *,
-        coalesce(
-            row_reject_reason,
-            case when duplicate_rank > 1 then {{ reject_reason('duplicate_prediction_key_and_predicted_at') }} end
-        ) as reject_reason
+        {{ duplicate_reject_reason('duplicate_prediction_key_and_predicted_at') }} as reject_reason
     from duplicates_marked
 ),
 

@@ -29,7 +29,7 @@ checked as (
     select
         *,
         case
-            when project_id is null then {{ reject_reason('null_or_blank_project_id') }}
+            {{ reject_if_blank(['project_id']) }}
             {{ reject_if_unparsable(['labels_per_item']) }}
             when labels_per_item < 1 then {{ reject_reason('labels_per_item_below_1') }}
             {{ reject_if_unparsable(['target_items', 'due_date', 'sla_hours']) }}

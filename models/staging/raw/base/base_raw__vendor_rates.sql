@@ -39,10 +39,8 @@ checked as (
     select
         typed.*,
         case
-            when typed.vendor is null then {{ reject_reason('null_or_blank_vendor') }}
-            when typed.currency is null then {{ reject_reason('null_or_blank_currency') }}
-            when typed.valid_from_text is null then {{ reject_reason('null_valid_from') }}
-            when typed.valid_from is null then {{ reject_reason('unparsable_valid_from') }}
+            {{ reject_if_blank(['vendor', 'currency'], prefix='typed.') }}
+            {{ reject_if_missing_or_unparsable(['valid_from'], prefix='typed.') }}
             when
                 (typed.hourly_rate_text is not null and typed.hourly_rate is null)
                 or (typed.per_judgement_rate_text is not null and typed.per_judgement_rate is null)
@@ -59,10 +57,7 @@ checked as (
 versioned as (
     select
         *,
-        row_number() over (
-            partition by reject_reason is null, vendor, site, valid_from
-            order by source_file desc, source_row_number desc
-        ) as version_rank
+        {{ version_rank(['vendor', 'site', 'valid_from']) }} as version_rank
     from checked
 ),
 
@@ -78,7 +73,7 @@ final as (
         hourly_rate,
         per_judgement_rate,
         reject_reason,
-        reject_reason is null and version_rank > 1 as is_superseded
+        {{ is_superseded() }} as is_superseded
     from versioned
 )
 
