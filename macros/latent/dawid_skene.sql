@@ -34,6 +34,18 @@
 
 
 {#
+    latent_confusion_probability(expected_count, partition_by) -> the M-step's normalisation,
+    e_w(y | c) = max(n_w(y, c), eps) / sum_y' max(n_w(y', c), eps), over the rows of one
+    annotator and true label (partition_by): crowd-kit clips the expected counts, then
+    normalises each true-label column of the annotator's matrix. Stated once for the EM's wide
+    M-step (latent_m_step, one column per true label) and the long form (latent_confusion).
+#}
+{% macro latent_confusion_probability(expected_count, partition_by) -%}
+    {{ latent_floor(expected_count) }} / sum({{ latent_floor(expected_count) }}) over (partition by {{ partition_by }})
+{%- endmacro %}
+
+
+{#
     latent_majority_posterior(judgements, cells, projects, n_labels) -> (item_key, project_key,
     probability_1..probability_K): T^0_tc = n_tc / m_t, the share of the item's judgements
     giving label c, for every label of the project (0 where nobody gave it; NULL above the
@@ -84,10 +96,8 @@
             counts.expected_count_{{ k }},
         {%- endfor %}
         {%- for k in range(1, n_labels + 1) %}
-            ln(
-                {{ latent_floor('counts.expected_count_' ~ k) }}
-                / sum({{ latent_floor('counts.expected_count_' ~ k) }}) over (partition by cells.worker_key)
-            ) as log_probability_{{ k }}{{ ',' if not loop.last }}
+            ln({{ latent_confusion_probability('counts.expected_count_' ~ k, 'cells.worker_key') }})
+                as log_probability_{{ k }}{{ ',' if not loop.last }}
         {%- endfor %}
     from (
         select
@@ -257,10 +267,7 @@
         observed_label,
         true_label,
         expected_count,
-        greatest(expected_count, {{ latent_eps() }})
-        / sum(greatest(expected_count, {{ latent_eps() }})) over (
-            partition by project_id, annotator_id, true_label
-        ) as probability
+        {{ latent_confusion_probability('expected_count', 'project_id, annotator_id, true_label') }} as probability
     from {{ expected_counts }}
 {%- endmacro %}
 
