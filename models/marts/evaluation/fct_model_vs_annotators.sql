@@ -78,41 +78,12 @@ cells as (
     group by model_name, model_version, reference, rater_kind, rater_id, reference_label, rater_label
 ),
 
--- marginal counts per category of the reference (a_c) and of the rater (b_c)
+-- marginal counts per category of the reference (n_a) and of the rater (n_b)
 marginals as (
-    select
-        model_name,
-        model_version,
-        reference,
-        rater_kind,
-        rater_id,
-        category,
-        cast(sum(reference_count) as bigint) as reference_count,
-        cast(sum(rater_count) as bigint) as rater_count
-    from (
-        select
-            model_name,
-            model_version,
-            reference,
-            rater_kind,
-            rater_id,
-            reference_label as category,
-            n_items as reference_count,
-            0 as rater_count
-        from cells
-        union all
-        select
-            model_name,
-            model_version,
-            reference,
-            rater_kind,
-            rater_id,
-            rater_label as category,
-            0 as reference_count,
-            n_items as rater_count
-        from cells
-    ) as margins
-    group by model_name, model_version, reference, rater_kind, rater_id, category
+    {{ two_rater_marginals(
+        'cells', ['model_name', 'model_version', 'reference', 'rater_kind', 'rater_id'],
+        'reference_label', 'rater_label', 'n_items'
+    ) }}
 ),
 
 marginal_products as (
@@ -122,7 +93,7 @@ marginal_products as (
         reference,
         rater_kind,
         rater_id,
-        cast(sum(reference_count * rater_count) as bigint) as sum_marginal_products
+        cast(sum(n_a * n_b) as bigint) as sum_marginal_products
     from marginals
     group by model_name, model_version, reference, rater_kind, rater_id
 ),

@@ -36,37 +36,11 @@ pair_totals as (
     group by project_id, annotator_a, annotator_b
 ),
 
-marginals as (
-    -- each rater's count per label, side by side, to form sum_c a_c * b_c
-    select
-        project_id,
-        annotator_a,
-        annotator_b,
-        label_a as label,
-        n_items as n_a,
-        cast(0 as bigint) as n_b
-    from pair_cells
-    union all
-    select
-        project_id,
-        annotator_a,
-        annotator_b,
-        label_b as label,
-        cast(0 as bigint) as n_a,
-        n_items as n_b
-    from pair_cells
-),
-
+-- each rater's count per label, side by side, to form sum_c a_c * b_c
 label_marginals as (
-    select
-        project_id,
-        annotator_a,
-        annotator_b,
-        label,
-        sum(n_a) as n_a,
-        sum(n_b) as n_b
-    from marginals
-    group by project_id, annotator_a, annotator_b, label
+    {{ two_rater_marginals(
+        'pair_cells', ['project_id', 'annotator_a', 'annotator_b'], 'label_a', 'label_b', 'n_items'
+    ) }}
 ),
 
 marginal_products as (

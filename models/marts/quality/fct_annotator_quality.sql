@@ -147,40 +147,15 @@ gold_cells as (
 ),
 
 gold_marginals as (
-    select
-        project_id,
-        annotator_id,
-        label,
-        cast(sum(n_items) as bigint) as n_annotator,
-        cast(0 as bigint) as n_gold
-    from gold_cells
-    group by project_id, annotator_id, label
-    union all
-    select
-        project_id,
-        annotator_id,
-        gold_label as label,
-        cast(0 as bigint) as n_annotator,
-        cast(sum(n_items) as bigint) as n_gold
-    from gold_cells
-    group by project_id, annotator_id, gold_label
+    {{ two_rater_marginals('gold_cells', ['project_id', 'annotator_id'], 'label', 'gold_label', 'n_items') }}
 ),
 
 gold_marginal_products as (
     select
         project_id,
         annotator_id,
-        cast(sum(n_annotator * n_gold) as bigint) as sum_marginal_products
-    from (
-        select
-            project_id,
-            annotator_id,
-            label,
-            sum(n_annotator) as n_annotator,
-            sum(n_gold) as n_gold
-        from gold_marginals
-        group by project_id, annotator_id, label
-    ) as per_label
+        cast(sum(n_a * n_b) as bigint) as sum_marginal_products
+    from gold_marginals
     group by project_id, annotator_id
 ),
 
@@ -194,37 +169,16 @@ repeat_totals as (
     group by project_id, annotator_id
 ),
 
+repeat_marginals as (
+    {{ two_rater_marginals('repeat_cells', ['project_id', 'annotator_id'], 'label_earlier', 'label_later', 'n_pairs') }}
+),
+
 repeat_marginal_products as (
     select
         project_id,
         annotator_id,
-        cast(sum(n_earlier * n_later) as bigint) as sum_marginal_products
-    from (
-        select
-            project_id,
-            annotator_id,
-            label,
-            sum(n_earlier) as n_earlier,
-            sum(n_later) as n_later
-        from (
-            select
-                project_id,
-                annotator_id,
-                label_earlier as label,
-                n_pairs as n_earlier,
-                cast(0 as bigint) as n_later
-            from repeat_cells
-            union all
-            select
-                project_id,
-                annotator_id,
-                label_later as label,
-                cast(0 as bigint) as n_earlier,
-                n_pairs as n_later
-            from repeat_cells
-        ) as sides
-        group by project_id, annotator_id, label
-    ) as per_label
+        cast(sum(n_a * n_b) as bigint) as sum_marginal_products
+    from repeat_marginals
     group by project_id, annotator_id
 ),
 
