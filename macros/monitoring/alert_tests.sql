@@ -116,3 +116,28 @@
     and (({{ n1 }}) + ({{ n2 }}) - ({{ x1 }}) - ({{ x2 }})) * least({{ n1 }}, {{ n2 }})
     >= {{ min_expected }} * (({{ n1 }}) + ({{ n2 }}))
 {%- endmacro %}
+
+{#
+    cmh_deviation(x1, n1, x2, n2) and cmh_variance(x1, n1, x2, n2) -> one stratum's terms of the
+    Cochran-Mantel-Haenszel test of two proportions across strata: with N = n1 + n2 and
+    m = x1 + x2 (the stratum's 2 x 2 table: x1 of n1 in the first group, x2 of n2 in the other),
+        deviation = x1 - n1 m / N,    variance = n1 n2 m (N - m) / (N^2 (N - 1)),
+    and z = sum_k deviation_k / sqrt(sum_k variance_k) (one-sided lower p = normal_cdf(z)); a
+    stratum with one group empty adds 0 to both. Used where a rate depends on a stratum whose mix
+    differs between the two groups (agreement with the consensus of 1 other judge vs 4), so each
+    group is compared with the other only within a stratum. z^2 equals statsmodels'
+    StratifiedTable(tables).test_null_odds(correction=False).statistic.
+    Reference: Mantel & Haenszel (1959); Agresti (2013), Categorical Data Analysis, 3rd ed., 6.4.2.
+#}
+{% macro cmh_deviation(x1, n1, x2, n2) -%}
+    (({{ x1 }}) - {{ safe_divide('(' ~ n1 ~ ') * ((' ~ x1 ~ ') + (' ~ x2 ~ '))', '(' ~ n1 ~ ') + (' ~ n2 ~ ')') }})
+{%- endmacro %}
+
+{% macro cmh_variance(x1, n1, x2, n2) -%}
+    {%- set big_n = '((' ~ n1 ~ ') + (' ~ n2 ~ '))' -%}
+    {%- set m = '((' ~ x1 ~ ') + (' ~ x2 ~ '))' -%}
+    coalesce({{ safe_divide(
+        'cast(' ~ n1 ~ ' as double) * (' ~ n2 ~ ') * ' ~ m ~ ' * (' ~ big_n ~ ' - ' ~ m ~ ')',
+        'cast(' ~ big_n ~ ' as double) * ' ~ big_n ~ ' * (' ~ big_n ~ ' - 1)'
+    ) }}, 0.0)
+{%- endmacro %}

@@ -105,15 +105,35 @@ agreement_tests as (
 
 -- annotator drift: gold accuracy, and agreement with the leave-one-out consensus (gold covers a
 -- few percent of judgements, so on its own it rarely has the power), since the latest complete
--- week against the annotator's earlier weeks
+-- week against the annotator's earlier weeks. Agreement with the consensus depends on how many
+-- others judged the item (with one other judge it is far lower than with four), and the latest
+-- week holds items still being judged, so that test compares like with like: Cochran-Mantel-
+-- Haenszel across strata of the item's judgement count (m_u); gold accuracy is a plain
+-- two-proportion z test (it does not depend on the other judges).
 period_cells as (
     select
         judgement_cells.annotator_id,
         judgement_cells.submitted_week >= as_of.latest_week as is_recent,
+        judgement_cells.n_item_judgements,
         {{ judgement_cell_counts(rel='judgement_cells.') }}
     from judgement_cells
     cross join as_of
-    group by judgement_cells.annotator_id, judgement_cells.submitted_week >= as_of.latest_week
+    group by
+        judgement_cells.annotator_id,
+        judgement_cells.submitted_week >= as_of.latest_week,
+        judgement_cells.n_item_judgements
+),
+
+consensus_strata as (
+    select
+        annotator_id,
+        n_item_judgements,
+        sum(case when is_recent then n_consensus_agree else 0 end) as recent_x,
+        sum(case when is_recent then n_consensus_judgements else 0 end) as recent_n,
+        sum(case when is_recent then 0 else n_consensus_agree end) as history_x,
+        sum(case when is_recent then 0 else n_consensus_judgements end) as history_n
+    from period_cells
+    group by annotator_id, n_item_judgements
 ),
 
 drift_counts as (
@@ -123,18 +143,22 @@ drift_counts as (
         sum(case when is_recent then n_gold_correct else 0 end) as recent_x,
         sum(case when is_recent then n_gold_annotations else 0 end) as recent_n,
         sum(case when is_recent then 0 else n_gold_correct end) as history_x,
-        sum(case when is_recent then 0 else n_gold_annotations end) as history_n
+        sum(case when is_recent then 0 else n_gold_annotations end) as history_n,
+        cast(null as double) as cmh_deviation,
+        cast(null as double) as cmh_variance
     from period_cells
     group by annotator_id
     union all
     select
         annotator_id,
         'consensus_agreement' as metric,
-        sum(case when is_recent then n_consensus_agree else 0 end) as recent_x,
-        sum(case when is_recent then n_consensus_judgements else 0 end) as recent_n,
-        sum(case when is_recent then 0 else n_consensus_agree end) as history_x,
-        sum(case when is_recent then 0 else n_consensus_judgements end) as history_n
-    from period_cells
+        sum(recent_x) as recent_x,
+        sum(recent_n) as recent_n,
+        sum(history_x) as history_x,
+        sum(history_n) as history_n,
+        sum({{ cmh_deviation('recent_x', 'recent_n', 'history_x', 'history_n') }}) as cmh_deviation,
+        sum({{ cmh_variance('recent_x', 'recent_n', 'history_x', 'history_n') }}) as cmh_variance
+    from consensus_strata
     group by annotator_id
 ),
 
@@ -146,8 +170,15 @@ drift_tests as (
         metric,
         {{ safe_divide('recent_x', 'recent_n') }} as observed,
         {{ safe_divide('history_x', 'history_n') }} as baseline,
-        'two-proportion z (one-sided)' as test,
-        {{ two_proportion_z('recent_x', 'recent_n', 'history_x', 'history_n') }} as z,
+        case
+            when metric = 'consensus_agreement'
+                then 'Cochran-Mantel-Haenszel z over judgements per item (one-sided)'
+            else 'two-proportion z (one-sided)'
+        end as test,
+        case
+            when metric = 'consensus_agreement' then {{ safe_divide('cmh_deviation', 'sqrt(cmh_variance)') }}
+            else {{ two_proportion_z('recent_x', 'recent_n', 'history_x', 'history_n') }}
+        end as z,
         cast(null as double) as exact_p_value,
         'annotators' as report_page
     from drift_counts
