@@ -419,11 +419,17 @@ def test_reject_reasons_have_one_home(tmp_path: Path) -> None:
     written = set()
     for model in base.glob("base_raw__*.sql"):
         sql = model.read_text()
+        # reject_reason(key) and duplicate_reject_reason(key) write the key itself
         written |= set(re.findall(r"reject_reason\('([a-z0-9_]+)'\)", sql))
-        # reject_if_blank / reject_if_unparsable write null_or_blank_<column> / unparsable_<column>
-        for macro, prefix in (("reject_if_blank", "null_or_blank_"), ("reject_if_unparsable", "unparsable_")):
-            for columns in re.findall(macro + r"\(\[([^\]]*)\]", sql):
-                written |= {prefix + c for c in re.findall(r"'([a-z0-9_]+)'", columns)}
+        # the column macros write <prefix><column> for each column they are given
+        column_macros = (
+            ("reject_if_blank", ("null_or_blank_",)),
+            ("reject_if_unparsable", ("unparsable_",)),
+            ("reject_if_missing_or_unparsable", ("null_", "unparsable_")),
+        )
+        for macro, prefixes in column_macros:
+            for columns in re.findall(r"\b" + macro + r"\(\[([^\]]*)\]", sql):
+                written |= {p + c for p in prefixes for c in re.findall(r"'([a-z0-9_]+)'", columns)}
         for text in known.values():
             assert f"'{text}'" not in sql.replace("''", "'"), f"{model.name} restates the reject reason {text!r}"
     assert written == set(known), "every reason is written by a model, every key used is defined"
