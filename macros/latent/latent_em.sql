@@ -7,7 +7,7 @@
     maps (project_key, label_index) to label, projects maps project_key to project_id.
     The EM first writes its private copy of the latest judgements on integer keys (item_key,
     cell_key; cells name (project, annotator, observed label)), ordered by item, then issues
-    one small set of statements per iteration (run_query) on scratch tables beside `model`:
+    one batch of statements per iteration (latent_em_execute) on scratch tables beside `model`:
     E-step (one pass over the judgements), priors and entropy (one pass over the posterior),
     M-step (one pass over the judgements), ELBO and the per-project stop test. A project stops
     after iteration i when ELBO^i - ELBO^(i-1) < tolerance (never after the first, whose
@@ -91,11 +91,15 @@
             {%- set progress = latent_em_scratch(model, 'progress_' ~ i) %}
             {%- set active_confusion = '(select * from ' ~ state.confusion
                 ~ ' where project_key in (select project_key from ' ~ state.progress ~ ' where is_active))' %}
-            {%- do latent_em_create(posterior, latent_e_step(keyed, state.summary, active_confusion, n_labels)) %}
-            {%- do run_query('drop table if exists ' ~ state.posterior) %}
-            {%- do latent_em_create(summary, latent_posterior_summary(posterior, n_labels)) %}
-            {%- do latent_em_create(confusion, latent_m_step(keyed, posterior, cells, n_labels)) %}
-            {%- do latent_em_create(progress,
+            {#- one batch of statements per iteration (a single call on DuckDB: macro latent_em_execute) -#}
+            {%- set statements = [] %}
+            {%- do statements.extend(latent_em_create_statements(posterior,
+                latent_e_step(keyed, state.summary, active_confusion, n_labels))) %}
+            {%- do statements.append('drop table if exists ' ~ state.posterior) %}
+            {%- do statements.extend(latent_em_create_statements(summary, latent_posterior_summary(posterior, n_labels))) %}
+            {%- do statements.extend(latent_em_create_statements(confusion,
+                latent_m_step(keyed, posterior, cells, n_labels))) %}
+            {%- do statements.extend(latent_em_create_statements(progress,
                 'select previous.project_key,'
                 ~ ' case when previous.is_active then ' ~ i ~ ' else previous.n_iterations end as n_iterations,'
                 ~ ' case when previous.is_active then current_step.elbo else previous.elbo end as elbo,'
@@ -104,22 +108,23 @@
                 ~ ' coalesce(previous.is_active, false) as was_active'
                 ~ ' from ' ~ state.progress ~ ' as previous left join ('
                 ~ latent_elbo(confusion, summary, em.projects, n_labels)
-                ~ ') as current_step on previous.project_key = current_step.project_key') %}
+                ~ ') as current_step on previous.project_key = current_step.project_key')) %}
             {#- the projects that stop at this iteration keep its posterior -#}
-            {%- do run_query('insert into ' ~ em.results
+            {%- do statements.append('insert into ' ~ em.results
                 ~ ' select posterior.item_key, ' ~ probability_columns ~ ', ' ~ i
                 ~ ' from ' ~ posterior ~ ' as posterior inner join ' ~ progress ~ ' as progress'
                 ~ ' on posterior.project_key = progress.project_key'
                 ~ ' where progress.was_active and not progress.is_active'
                 ~ (' or progress.is_active' if i == max_iterations else '')) %}
             {%- for relation in [state.confusion, state.summary, state.progress] %}
-                {%- do run_query('drop table if exists ' ~ relation) %}
+                {%- do statements.append('drop table if exists ' ~ relation) %}
             {%- endfor %}
+            {%- do statements.append('select count(*) from ' ~ progress ~ ' where is_active') %}
+            {%- set n_active = latent_em_execute(statements) %}
             {%- set state.posterior = posterior %}
             {%- set state.confusion = confusion %}
             {%- set state.summary = summary %}
             {%- set state.progress = progress %}
-            {%- set n_active = run_query('select count(*) from ' ~ progress ~ ' where is_active') %}
             {%- set state.n_active = n_active.columns[0].values()[0] %}
         {%- endif %}
     {%- endfor %}
@@ -155,16 +160,43 @@
 
 {# Replace a scratch table with the result of a SELECT (drop, then create table as; temporary on DuckDB). #}
 {% macro latent_em_create(relation, sql) %}
-    {{- return(adapter.dispatch('latent_em_create', 'labelhouse')(relation, sql)) }}
+    {%- do latent_em_execute(latent_em_create_statements(relation, sql)) %}
 {% endmacro %}
 
-{% macro default__latent_em_create(relation, sql) %}
-    {%- do run_query('drop table if exists ' ~ relation) %}
-    {%- do run_query('create table ' ~ relation ~ ' as ' ~ sql) %}
+{# The statements of latent_em_create, for a batch of latent_em_execute. #}
+{% macro latent_em_create_statements(relation, sql) %}
+    {{- return(adapter.dispatch('latent_em_create_statements', 'labelhouse')(relation, sql)) }}
 {% endmacro %}
 
-{% macro duckdb__latent_em_create(relation, sql) %}
-    {%- do run_query('create or replace temporary table ' ~ relation ~ ' as ' ~ sql) %}
+{% macro default__latent_em_create_statements(relation, sql) %}
+    {{- return(['drop table if exists ' ~ relation, 'create table ' ~ relation ~ ' as ' ~ sql]) }}
+{% endmacro %}
+
+{% macro duckdb__latent_em_create_statements(relation, sql) %}
+    {{- return(['create or replace temporary table ' ~ relation ~ ' as ' ~ sql]) }}
+{% endmacro %}
+
+
+{#
+    Run statements in order and return the last one's result (run_query). On DuckDB they go in
+    one call (one script; the connection runs them in order and returns the last result): the
+    EM's ~10 small statements per iteration otherwise cost more in dbt's per-query overhead than
+    in DuckDB on small projects. Elsewhere one call each.
+#}
+{% macro latent_em_execute(statements) %}
+    {{- return(adapter.dispatch('latent_em_execute', 'labelhouse')(statements)) }}
+{% endmacro %}
+
+{% macro default__latent_em_execute(statements) %}
+    {%- set result = namespace(last=none) %}
+    {%- for statement in statements %}
+        {%- set result.last = run_query(statement) %}
+    {%- endfor %}
+    {{- return(result.last) }}
+{% endmacro %}
+
+{% macro duckdb__latent_em_execute(statements) %}
+    {{- return(run_query(statements | join(';\n'))) }}
 {% endmacro %}
 
 

@@ -141,3 +141,12 @@
         'cast(' ~ big_n ~ ' as double) * ' ~ big_n ~ ' * (' ~ big_n ~ ' - 1)'
     ) }}, 0.0)
 {%- endmacro %}
+
+{#
+    cmh_z(deviation_sum, variance_sum) -> the Cochran-Mantel-Haenszel z from the strata's summed
+    terms: z = sum_k cmh_deviation_k / sqrt(sum_k cmh_variance_k); NULL when the summed variance
+    is 0 (no stratum holds both groups with both outcomes). Reference: see cmh_deviation.
+#}
+{% macro cmh_z(deviation_sum, variance_sum) -%}
+    {{ safe_divide(deviation_sum, 'sqrt(' ~ variance_sum ~ ')') }}
+{%- endmacro %}

@@ -36,3 +36,49 @@
         when {{ prefix }}{{ c }} is null then {{ reject_reason('unparsable_' ~ c) }}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#
+    reference_checks(row, has_projects, has_items) -> the referential rules of a staged row, in
+    order, as [condition, reject reason] pairs over the joined reference exports `projects` and
+    `items` (aliases of the models' import CTEs): its project_id is not in the projects export;
+    its item_id is not in the items export; its project_id is not its item's project. A rule
+    applies only when the raw directory has that export (has_projects, has_items), so a directory
+    without one loads every row.
+#}
+{% macro reference_checks(row, has_projects, has_items) -%}
+    {%- set checks = [] %}
+    {%- if has_projects %}
+        {%- do checks.append(['projects.project_id is null', 'unknown_project_id']) %}
+    {%- endif %}
+    {%- if has_items %}
+        {%- do checks.append(['items.item_id is null', 'unknown_item_id']) %}
+        {%- do checks.append([
+            'items.project_id != ' ~ row ~ '.project_id', 'project_id_differs_from_the_item_project'
+        ]) %}
+    {%- endif %}
+    {{- return(checks) }}
+{%- endmacro %}
+
+
+{#
+    reject_if_unknown_reference(row, has_projects, has_items) -> `when` branches of a base_raw__
+    model's reject case, one per rule of reference_checks, in its order.
+#}
+{% macro reject_if_unknown_reference(row, has_projects, has_items) -%}
+    {%- for check in reference_checks(row, has_projects, has_items) %}
+        when {{ check[0] }} then {{ reject_reason(check[1]) }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#
+    fails_reference_checks(row, has_projects, has_items) -> a boolean: the row breaks a rule of
+    reference_checks (false when the raw directory has neither export). An incremental build
+    re-derives such rows, since a new reference export can change their status.
+#}
+{% macro fails_reference_checks(row, has_projects, has_items) -%}
+    (false
+    {%- for check in reference_checks(row, has_projects, has_items) %} or {{ check[0] }}{% endfor -%}
+    )
+{%- endmacro %}

@@ -315,8 +315,8 @@ def compiled(stable: Path, stable_raw: Path) -> dict[str, str]:
         """,
         "cmh": """
             select annotator,
-                {{ safe_divide('sum(' ~ cmh_deviation('x_recent', 'n_recent', 'x_history', 'n_history') ~ ')',
-                    'sqrt(sum(' ~ cmh_variance('x_recent', 'n_recent', 'x_history', 'n_history') ~ '))') }} as z
+                {{ cmh_z('sum(' ~ cmh_deviation('x_recent', 'n_recent', 'x_history', 'n_history') ~ ')',
+                    'sum(' ~ cmh_variance('x_recent', 'n_recent', 'x_history', 'n_history') ~ ')') }} as z
             from sim
             group by annotator
         """,

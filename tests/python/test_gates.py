@@ -416,6 +416,12 @@ def test_reject_reasons_have_one_home(tmp_path: Path) -> None:
 
     known = reject_reasons()
     base = PROJECT_ROOT / "models" / "staging" / "raw" / "base"
+    # reject_if_unknown_reference writes the keys its rules (macro reference_checks) name
+    checks = (PROJECT_ROOT / "macros" / "raw" / "reject_checks.sql").read_text()
+    rules = checks[checks.index("{% macro reference_checks("):]
+    rules = rules[: rules.index("endmacro")]
+    reference_keys = set(re.findall(r"'([a-z0-9_]+)'\s*\]", rules))
+    assert len(reference_keys) == 3, "the reference rules name their reasons"
     written = set()
     for model in base.glob("base_raw__*.sql"):
         sql = model.read_text()
@@ -430,6 +436,8 @@ def test_reject_reasons_have_one_home(tmp_path: Path) -> None:
         for macro, prefixes in column_macros:
             for columns in re.findall(r"\b" + macro + r"\(\[([^\]]*)\]", sql):
                 written |= {p + c for p in prefixes for c in re.findall(r"'([a-z0-9_]+)'", columns)}
+        if "reject_if_unknown_reference(" in sql:
+            written |= reference_keys
         for text in known.values():
             assert f"'{text}'" not in sql.replace("''", "'"), f"{model.name} restates the reject reason {text!r}"
     assert written == set(known), "every reason is written by a model, every key used is defined"

@@ -176,7 +176,7 @@ drift_tests as (
             else 'two-proportion z (one-sided)'
         end as test,
         case
-            when metric = 'consensus_agreement' then {{ safe_divide('cmh_deviation', 'sqrt(cmh_variance)') }}
+            when metric = 'consensus_agreement' then {{ cmh_z('cmh_deviation', 'cmh_variance') }}
             else {{ two_proportion_z('recent_x', 'recent_n', 'history_x', 'history_n') }}
         end as z,
         cast(null as double) as exact_p_value,

@@ -46,15 +46,7 @@ checked as (
         case
             {{ reject_if_blank(['annotation_id', 'item_id', 'project_id', 'annotator_id'], prefix='typed.') }}
             {{ reject_if_unparsable(['skipped_at'], prefix='typed.') }}
-            {%- if has_projects %}
-                when projects.project_id is null then {{ reject_reason('unknown_project_id') }}
-            {%- endif %}
-            {%- if has_items %}
-                when items.item_id is null then {{ reject_reason('unknown_item_id') }}
-                when
-                    items.project_id != typed.project_id
-                    then {{ reject_reason('project_id_differs_from_the_item_project') }}
-            {%- endif %}
+            {{ reject_if_unknown_reference('typed', has_projects, has_items) }}
         end as row_reject_reason
     from typed
     left join projects on typed.project_id = projects.project_id

@@ -24,8 +24,6 @@
 ) }}
 {%- set has_items = raw_files('items') | length > 0 %}
 {%- set has_projects = raw_files('projects') | length > 0 %}
-{%- set has_items_sql = 'true' if has_items else 'false' %}
-{%- set has_projects_sql = 'true' if has_projects else 'false' %}
 {%- set raw_columns = ['annotation_id', 'item_id', 'project_id', 'annotator_id', 'label', 'submitted_at',
     'started_at', 'language', 'exported_at', 'confidence', 'guideline_version'] %}
 {#- CTEs read more than once: streamed (recomputed) over all rows on a full build, buffered when an
@@ -81,8 +79,7 @@ labels as (
             and (
                 previous.reject_reason is not null
                 or labels.label is null
-                or ({{ has_projects_sql }} and projects.project_id is null)
-                or ({{ has_items_sql }} and (items.item_id is null or items.project_id != previous.project_id))
+                or {{ fails_reference_checks('previous', has_projects, has_items) }}
             )
     ),
 
@@ -140,11 +137,7 @@ checked as {{ streamed }}(
             {{ reject_if_unparsable(['started_at', 'exported_at', 'confidence'], prefix='typed.') }}
             when typed.started_at > typed.submitted_at then {{ reject_reason('submitted_at_before_started_at') }}
             when labels.label is null then {{ reject_reason('unknown_label') }}
-            when {{ has_projects_sql }} and projects.project_id is null then {{ reject_reason('unknown_project_id') }}
-            when {{ has_items_sql }} and items.item_id is null then {{ reject_reason('unknown_item_id') }}
-            when
-                {{ has_items_sql }} and items.project_id != typed.project_id
-                then {{ reject_reason('project_id_differs_from_the_item_project') }}
+            {{ reject_if_unknown_reference('typed', has_projects, has_items) }}
         end as row_reject_reason
     from typed
     left join repeated_keys on {{ key_hash(['typed.annotation_id']) }} = repeated_keys.annotation_key

@@ -12,7 +12,6 @@
     unique_key=['source_file', 'source_row_number'],
 ) }}
 {%- set has_projects = raw_files('projects') | length > 0 %}
-{%- set has_projects_sql = 'true' if has_projects else 'false' %}
 {%- set raw_columns = ['item_id', 'project_id', 'created_at', 'language', 'market', 'content_type', 'priority'] %}
 {#- CTEs read more than once: streamed (recomputed) over all rows on a full build, buffered when an
     incremental build has only the affected rows (macro not_materialized) #}
@@ -48,7 +47,7 @@ projects as (
         left join projects on previous.project_id = projects.project_id
         where
             previous.item_id is not null
-            and (previous.reject_reason is not null or ({{ has_projects_sql }} and projects.project_id is null))
+            and (previous.reject_reason is not null or {{ fails_reference_checks('previous', has_projects, false) }})
     ),
 
     -- every landed row of the keys in unseen files and of the rechecked keys is re-derived
@@ -94,7 +93,7 @@ checked as {{ streamed }}(
             {{ reject_if_blank(['item_id', 'project_id'], prefix='typed.') }}
             {{ reject_if_missing_or_unparsable(['created_at'], prefix='typed.') }}
             {{ reject_if_unparsable(['priority'], prefix='typed.') }}
-            when {{ has_projects_sql }} and projects.project_id is null then {{ reject_reason('unknown_project_id') }}
+            {{ reject_if_unknown_reference('typed', has_projects, false) }}
         end as reject_reason
     from typed
     left join projects on typed.project_id = projects.project_id
