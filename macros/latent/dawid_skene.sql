@@ -34,6 +34,19 @@
 
 
 {#
+    latent_expected_count(probability) -> the M-step's expected count as an aggregate over the
+    judgements of one cell (annotator w, observed label y) joined to their items' posteriors:
+    n_w(y, c) = sum over items t that w labelled y of T_tc, with `probability` the posterior
+    T_tc of true label c. Stated once for the EM's wide M-step (latent_m_step, grouped by
+    cell_key, one column per c) and the long form (latent_expected_counts, grouped by cell and
+    true label). Reference: Dawid & Skene (1979), eq. 2.3.
+#}
+{% macro latent_expected_count(probability) -%}
+    sum({{ probability }})
+{%- endmacro %}
+
+
+{#
     latent_confusion_probability(expected_count, partition_by) -> the M-step's normalisation,
     e_w(y | c) = max(n_w(y, c), eps) / sum_y' max(n_w(y', c), eps), over the rows of one
     annotator and true label (partition_by): crowd-kit clips the expected counts, then
@@ -103,7 +116,8 @@
         select
             judgements.cell_key,
             {%- for k in range(1, n_labels + 1) %}
-                sum(posterior.probability_{{ k }}) as expected_count_{{ k }}{{ ',' if not loop.last }}
+                {{ latent_expected_count('posterior.probability_' ~ k) }} as expected_count_{{ k }}
+                {{- ',' if not loop.last }}
             {%- endfor %}
         from {{ judgements }} as judgements
         inner join {{ posterior }} as posterior
@@ -250,7 +264,7 @@
         judgements.annotator_id,
         judgements.label as observed_label,
         posterior.label as true_label,
-        sum(posterior.probability) as expected_count
+        {{ latent_expected_count('posterior.probability') }} as expected_count
     from {{ judgements }} as judgements
     inner join {{ posterior }} as posterior
         on

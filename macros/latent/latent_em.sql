@@ -96,7 +96,8 @@
             {%- do statements.extend(latent_em_create_statements(posterior,
                 latent_e_step(keyed, state.summary, active_confusion, n_labels))) %}
             {%- do statements.append('drop table if exists ' ~ state.posterior) %}
-            {%- do statements.extend(latent_em_create_statements(summary, latent_posterior_summary(posterior, n_labels))) %}
+            {%- do statements.extend(latent_em_create_statements(summary,
+                latent_posterior_summary(posterior, n_labels))) %}
             {%- do statements.extend(latent_em_create_statements(confusion,
                 latent_m_step(keyed, posterior, cells, n_labels))) %}
             {%- do statements.extend(latent_em_create_statements(progress,
