@@ -44,7 +44,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                    "<!-- bench:10000000 -->\nold 10M block\n<!-- /bench:10000000 -->\n<!-- /bench:results -->\n"
                    "\n## Analysis\n\nKept too.\n")
     messages: list[str] = []
-    code = bench.main([N], scratch, progress=messages.append, doc=doc)
+    code = bench.main([N], scratch, progress=messages.append, doc=doc, quiet_wait=0)
     result = json.loads((scratch / f"run_{N}" / "result.json").read_text())
     return {"code": code, "scratch": scratch, "doc": doc, "messages": messages, "result": result}
 

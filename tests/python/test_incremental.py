@@ -50,9 +50,11 @@ def _snapshot(warehouse: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
-@pytest.fixture
-def raw_day_one(tmp_path: Path) -> Path:
-    raw = tmp_path / "raw"
+@pytest.fixture(scope="module")
+def day_one(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Day one's exports and their build, made once for the module; tests take copies."""
+    base = tmp_path_factory.mktemp("day_one")
+    raw = base / "raw"
     shutil.copytree(FIXTURES / "handmade", raw)
     (raw / "annotations_2026-10-02.csv").unlink()
     (raw / "predictions_m_v1.csv").write_text(
@@ -63,13 +65,30 @@ def raw_day_one(tmp_path: Path) -> Path:
         "m,v1,i3,hate,0.7,2026-10-01T00:00:00Z\n"
         "m,v1,i2,hatespeech,0.5,2026-10-01T00:00:00Z\n"
     )
+    warehouse = base / "built" / "w.duckdb"
+    _build(raw, warehouse)
+    return raw, warehouse
+
+
+@pytest.fixture
+def raw_day_one(tmp_path: Path, day_one: tuple[Path, Path]) -> Path:
+    """A copy of day one's exports, for the test to add to."""
+    raw = tmp_path / "raw"
+    shutil.copytree(day_one[0], raw)
     return raw
 
 
-def test_incremental_build_equals_full_refresh(raw_day_one: Path, tmp_path: Path) -> None:
-    incremental = tmp_path / "incremental" / "w.duckdb"
+@pytest.fixture
+def built_day_one(tmp_path: Path, day_one: tuple[Path, Path]) -> Path:
+    """A copy of day one's published warehouse with its run folders (a build finds exports by name)."""
+    built = tmp_path / "built"
+    shutil.copytree(day_one[1].parent, built)
+    return built / day_one[1].name
+
+
+def test_incremental_build_equals_full_refresh(raw_day_one: Path, built_day_one: Path, tmp_path: Path) -> None:
+    incremental = built_day_one
     full = tmp_path / "full" / "w.duckdb"
-    _build(raw_day_one, incremental)
 
     # the next daily exports: a re-export superseding a5, a late judgement of day one (a8, by a new
     # annotator D), new work, and a re-export moving a4 to another day (with a5 rejected below, B's day
@@ -152,9 +171,8 @@ def _snapshot_statuses(warehouse: Path) -> list[tuple[str, tuple[str | None, boo
     return [(r[0], (r[1], r[2])) for r in rows]
 
 
-def test_removed_export_requires_full_refresh(raw_day_one: Path, tmp_path: Path) -> None:
-    warehouse = tmp_path / "w.duckdb"
-    _build(raw_day_one, warehouse)
+def test_removed_export_requires_full_refresh(raw_day_one: Path, built_day_one: Path) -> None:
+    warehouse = built_day_one
     # the day-one export is renamed (removed under its old name) and a new day arrives
     (raw_day_one / "annotations_2026-10-01.csv").rename(raw_day_one / "annotations_2026-10-01_fixed.csv")
     shutil.copy(FIXTURES / "handmade" / "annotations_2026-10-02.csv", raw_day_one)
@@ -169,11 +187,10 @@ def test_removed_export_requires_full_refresh(raw_day_one: Path, tmp_path: Path)
     _build(raw_day_one, warehouse, "--full-refresh")
 
 
-def test_changed_model_code_forces_full_refresh(raw_day_one: Path, tmp_path: Path) -> None:
+def test_changed_model_code_forces_full_refresh(raw_day_one: Path, built_day_one: Path, tmp_path: Path) -> None:
     from labelhouse.build import model_code_fingerprint, published_model_code
 
-    warehouse = tmp_path / "w.duckdb"
-    _build(raw_day_one, warehouse)
+    warehouse = built_day_one
     assert published_model_code(warehouse) == model_code_fingerprint()
 
     # the fingerprint covers the dbt code: any edit of a model changes it
