@@ -42,7 +42,11 @@ build: venv
 	$(BIN)/labelhouse build
 
 ## Every check: SQL and Python lint, the dbt build with its tests on demo data, pytest.
-test: venv lint dbt-test pytest
+# Lint runs beside the demo build (dbt's Python keeps about one core busy); pytest then reuses
+# that build's warehouse, so it starts after it. Any failure fails the target.
+test: venv
+	$(MAKE) --no-print-directory -j2 lint dbt-test
+	$(MAKE) --no-print-directory pytest
 
 ## sqlfluff lint of the SQL (models, macros, tests and the report pages' SQL blocks) and ruff check of the Python.
 lint: venv
