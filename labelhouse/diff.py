@@ -7,9 +7,10 @@ bounded memory:
 
 - schema: marts and columns added or removed, columns whose type changed;
 - rows: per mart, rows only in base, only in head and changed. Rows are paired on the mart's
-  documented grain: the columns of its `unique_combination` test, or its `unique` column, in
-  the models' yml files (read with PyYAML, no dbt invocation). A mart without a grain test is
-  compared as a multiset of whole rows (rows only in base / only in head), and the report says so;
+  documented grain: the `unique` entries of its `column_checks` test (or a `unique_combination`
+  test, or a `unique` column test), in the models' yml files (read with PyYAML, no dbt
+  invocation). A mart without a grain test is compared as a multiset of whole rows (rows only
+  in base / only in head), and the report says so;
 - values: per column, rows that moved beyond the tolerance and the largest moves. Floating
   point columns move when |head - base| > tolerance * max(1, min(|base|, |head|)) (absolute
   up to 1, relative above); every other column moves when it is distinct. NULL to a value (or
@@ -206,7 +207,9 @@ def _test_name_and_args(test: Any) -> tuple[str, dict[str, Any]]:
 
 
 def grain_from_model(model: dict[str, Any]) -> list[str] | None:
-    """The narrowest grain a model's tests declare: a `unique` column, else a unique combination."""
+    """The narrowest grain a model's tests declare: the `unique` entries of its column_checks test
+    (a column, a list of columns or {columns: ...}), a `unique` column test, or a unique
+    combination test."""
     candidates: list[list[str]] = []
     for column in model.get("columns") or []:
         for test in (column.get("data_tests") or column.get("tests") or []):
@@ -217,6 +220,11 @@ def grain_from_model(model: dict[str, Any]) -> list[str] | None:
         columns = args.get("columns") or args.get("combination_of_columns")
         if name.split(".")[-1] in ("unique_combination", "unique_combination_of_columns") and columns:
             candidates.append([str(c) for c in columns])
+        if name.split(".")[-1] == "column_checks":
+            for entry in args.get("unique") or []:
+                key = entry.get("columns") if isinstance(entry, dict) else entry
+                if key:
+                    candidates.append([str(key)] if isinstance(key, str) else [str(c) for c in key])
     return min(candidates, key=len) if candidates else None
 
 

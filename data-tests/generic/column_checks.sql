@@ -1,7 +1,8 @@
 {#
-    column_checks: a model's row-level checks in one scan of the table. Each check is counted
-    with sum(case when <violation> then 1 else 0 end); the test returns one row per failed
-    check (failed_check: a readable label, n_rows: the rows that violate it).
+    column_checks: a model's checks in one test (one dbt node): the row-level checks in one scan
+    of the table, each counted with sum(case when <violation> then 1 else 0 end), and its grain
+    checks, each one aggregation. The test returns one row per failed check (failed_check: a
+    readable label, n_rows: the rows that violate it).
 
     Arguments (all optional; every check may carry a `where` condition, a SQL predicate that
     limits it to the rows where the condition is true, as a test's `config: {where: ...}` does):
@@ -16,12 +17,18 @@
       expressions:     [expression, {expression: .., where: ..}, ...]
                        rows where the expression is false fail; NULL passes (as
                        expression_is_true).
+      unique:          [column, [column, ...], {columns: [..], where: ..}, ...]
+                       the column, or the columns together, identify a row: the rows whose
+                       key occurs more than once fail. A single column ignores NULLs (as dbt's
+                       unique); a list of columns compares whole keys, NULLs included. The
+                       first entry is the model's documented grain (labelhouse diff reads it).
     A test's failure count is then the number of failed checks. Portable SQL (DuckDB, Spark).
 #}
-{% test column_checks(model, not_null=[], ranges={}, accepted_values={}, expressions=[]) %}
+{% test column_checks(model, not_null=[], ranges={}, accepted_values={}, expressions=[], unique=[]) %}
     {%- set checks = [] %}
     {%- set counts = [] %}
     {%- set rows = [] %}
+    {%- set grain_checks = [] %}
 
     {%- for entry in not_null %}
         {%- set spec = entry if entry is mapping else {'column': entry} %}
@@ -76,7 +83,23 @@
         }) %}
     {%- endfor %}
 
-    {%- do exceptions.raise_compiler_error('column_checks: no checks given') if checks | length == 0 %}
+    {%- for entry in unique %}
+        {%- set spec = entry if entry is mapping else {'columns': entry} %}
+        {%- set single = spec['columns'] is string %}
+        {%- set columns = [spec['columns']] if single else spec['columns'] %}
+        {%- set where = modules.re.sub('\\s+', ' ', spec['where'] | string) | trim
+            if spec.get('where') is not none else none %}
+        {%- set conditions = ([columns[0] ~ ' is not null'] if single else [])
+            + (['(' ~ where ~ ')'] if where is not none else []) %}
+        {%- do grain_checks.append({
+            'label': 'unique(' ~ columns | join(', ') ~ ')' ~ (' where ' ~ where if where is not none else ''),
+            'columns': columns,
+            'conditions': conditions
+        }) %}
+    {%- endfor %}
+
+    {%- do exceptions.raise_compiler_error('column_checks: no checks given')
+        if checks | length + grain_checks | length == 0 %}
 
     {%- for check in checks %}
         {%- set where = modules.re.sub('\\s+', ' ', check['where'] | string) | trim
@@ -91,15 +114,42 @@
         ) %}
     {%- endfor %}
 
-{#- one scan of the model: a count per check, then one row per check #}
+    {%- for check in grain_checks %}
+        {%- do rows.append(
+            "select '" ~ adapter.dispatch('escape_single_quotes', 'dbt')(check['label'])
+            ~ "' as failed_check, n_rows from grain_" ~ loop.index0
+        ) %}
+    {%- endfor %}
+
+{#- one scan of the model for the row-level checks (a count per check), one aggregation per
+    grain (the rows whose key occurs more than once), then one row per check #}
 
 with check_counts as (
 
     select
-        {{ counts | join(',\n        ') }}
+        {{ (counts or ['0 as no_row_level_checks']) | join(',\n        ') }}
+    {%- if counts %}
     from {{ model }}
+    {%- endif %}
 
 ),
+{%- for check in grain_checks %}
+
+grain_{{ loop.index0 }} as (
+
+    select coalesce(sum(n_key_rows), 0) as n_rows
+    from (
+        select count(*) as n_key_rows
+        from {{ model }}
+        {%- if check['conditions'] %}
+        where {{ check['conditions'] | join(' and ') }}
+        {%- endif %}
+        group by {{ check['columns'] | join(', ') }}
+        having count(*) > 1
+    ) as duplicated_keys
+
+),
+{%- endfor %}
 
 check_results as (
 

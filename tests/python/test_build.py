@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from labelhouse.build import build, build_lock
@@ -263,3 +264,42 @@ def test_the_report_of_another_warehouse_goes_beside_it(warehouse: Path) -> None
     assert result.returncode == 0, result.stdout + result.stderr
     assert (warehouse.parent / "report" / "index.html").is_file()
     assert str(warehouse.parent / "report" / "index.html") in result.stdout
+
+
+def test_column_checks_counts_each_check_and_grain_like_pandas(tmp_path: Path) -> None:
+    """The column_checks test macro, compiled by dbt and run on a table with duplicate keys, NULL
+    keys and rows outside a `where`: each failed check's n_rows equals pandas' count, and a check
+    that holds gives no row (so a build fails exactly on the broken checks)."""
+    from labelhouse.dbt import run_dbt
+
+    df = pd.DataFrame({
+        "a": ["x", "x", "x", "y", None, None, "z"],
+        "b": [1, 1, 2, 1, 7, 7, None],
+        "id": [1, 2, 2, 3, None, None, 4],
+        "score": [0.5, 1.5, None, 0.2, 0.1, 0.9, 2.0],
+    })
+    macro = (
+        "{{ test_column_checks(model='m', "
+        "unique=['id', ['a', 'b'], {'columns': ['a'], 'where': 'score < 1'}, ['b', 'score']], "
+        "not_null=['score'], ranges={'score': {'max_value': 1}}) }}"
+    )
+    result = run_dbt(["compile", "--inline", macro], warehouse=tmp_path / "w.duckdb", raw_dir=tmp_path)
+    assert result.success, result.error
+    con = duckdb.connect()
+    con.register("m", df)
+    got = dict(con.execute(result.nodes[0]["compiled_code"]).fetchall())
+
+    def duplicated_rows(frame: pd.DataFrame, columns: list[str]) -> int:
+        sizes = frame.groupby(columns, dropna=False).size()
+        return int(sizes[sizes > 1].sum())
+
+    expected = {
+        "unique(id)": duplicated_rows(df.dropna(subset=["id"]), ["id"]),  # NULL ids ignored: 2
+        "unique(a, b)": duplicated_rows(df, ["a", "b"]),  # (x, 1) twice and (NULL, 7) twice: 4
+        "unique(a) where score < 1": duplicated_rows(df[df.score < 1], ["a"]),  # NULL twice: 2
+        "not_null(score)": int(df.score.isna().sum()),
+        "between(score, null, 1)": int((df.score > 1).sum()),
+    }
+    assert expected == {"unique(id)": 2, "unique(a, b)": 4, "unique(a) where score < 1": 2,
+                        "not_null(score)": 1, "between(score, null, 1)": 2}
+    assert got == expected  # unique(b, score) holds: no row

@@ -114,6 +114,12 @@ def test_grain_from_model_reads_every_test_form() -> None:
     dbt_utils = {"tests": [{"dbt_utils.unique_combination_of_columns": {"combination_of_columns": ["a", "b"]}}]}
     assert grain_from_model(old_style) == grain_from_model(new_style) == grain_from_model(dbt_utils) == ["a", "b"]
     assert grain_from_model({"columns": [{"name": "x", "data_tests": ["not_null"]}]}) is None
+    checks = {"data_tests": [{"column_checks": {"name": "c", "arguments": {
+        "unique": [["a", "b", "c"], ["a", "b"]], "not_null": ["a"]}}}]}
+    assert grain_from_model(checks) == ["a", "b"]
+    one_column = {"data_tests": [{"column_checks": {"arguments": {"unique": ["id", {"columns": ["id", "x"]}]}}}]}
+    assert grain_from_model(one_column) == ["id"]
+    assert grain_from_model({"data_tests": [{"column_checks": {"arguments": {"not_null": ["a"]}}}]}) is None
 
 
 def test_two_builds_of_the_same_exports_diff_to_nothing(built: Path, raw: Path, tmp_path: Path) -> None:
