@@ -64,9 +64,9 @@ fix: venv
 dbt-test: venv
 	$(BIN)/labelhouse build --warehouse warehouse/test/labelhouse.duckdb --unit-tests
 
-## The Python test suite, in PYTEST_WORKERS processes (2; one test file per process at a time).
+## The Python test suite, in PYTEST_WORKERS processes (2; one test file per process at a time, longest first).
 pytest: venv
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## Benchmarks (bench/run.py; large generated exports, minutes). SIZES=5000 for a quick try.
 bench: venv

@@ -256,3 +256,23 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         demo = shared_demo()
         how = f"reused warehouse/test/ ({demo.reused})" if demo.reused else "built in this session"
         terminalreporter.write_line(f"labelhouse: shared demo warehouse {how}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Scheduling: `make test` runs the files in two processes (xdist --dist loadfile, with
+# --no-loadscope-reorder so that xdist keeps this order). Longest file first keeps both busy to the
+# end; in collection (alphabetical) order one sat idle for a minute while the other ran a long
+# file. The seconds are a rough measure of each file (`pytest --durations`); files not listed
+# run after these, in collection order.
+FILE_SECONDS = {
+    "test_bench.py": 95, "test_incremental.py": 90, "test_build.py": 75, "test_alerts.py": 60,
+    "test_foundation.py": 55, "test_label_studio.py": 50, "test_gates.py": 40, "test_agreement.py": 35,
+    "test_diff.py": 35, "test_evaluation.py": 33, "test_report_browser.py": 27, "test_cost_quality.py": 22,
+    "test_guideline_versions.py": 21, "test_progress.py": 18, "test_annotator_quality.py": 17,
+    "test_reports.py": 16, "test_latent_truth.py": 15, "test_model_comparison.py": 14,
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the collected tests by file, longest file first (see FILE_SECONDS); stable within a file."""
+    items.sort(key=lambda item: -FILE_SECONDS.get(item.path.name, 0))
