@@ -95,6 +95,8 @@ def test_the_doc_gets_this_size_and_keeps_the_rest(run: dict[str, Any]) -> None:
     assert "old 10M block" in text
     assert text.index(f"<!-- bench:{N} -->") < text.index("<!-- bench:10000000 -->")
     assert "Same numbers?" in text and "cores" in text and f"python bench/run.py --sizes {N}" in text
+    # the doc is committed: the scratch folder (a path of this machine) is not written into it
+    assert "--scratch <scratch dir>" in text and str(run["scratch"]) not in text
     assert any("Same numbers?" in m for m in run["messages"])
     # a second write of the same size replaces its block instead of adding one
     bench.write_doc([_size_result(run["result"])], run["doc"], "python bench/run.py --sizes 5000")
