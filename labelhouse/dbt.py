@@ -81,6 +81,7 @@ def run_dbt(
     dbt_vars = {"raw_dir": str(Path(raw_dir).resolve())}
     dbt_vars.update(extra_vars or {})
     keep_results = target_path is not None
+    no_artefacts = bool(args) and args[0] in NO_ARTEFACT_COMMANDS
     with contextlib.ExitStack() as stack:
         if target_path is None:
             target_path = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lh-dbt-")))
@@ -99,7 +100,7 @@ def run_dbt(
         ]
         if quiet:
             cli_args = ["--quiet", "--no-use-colors", *cli_args]
-        if args and args[0] in NO_ARTEFACT_COMMANDS:
+        if no_artefacts:
             # dbt would write manifest.json (3 MB), graph.gpickle and run_results.json after every
             # command: ~0.4 s of a test-sized build step. Only run_results.json is read (the node
             # timings a build keeps in its run folder), so it is written below, when kept.
@@ -109,7 +110,7 @@ def run_dbt(
             tracker = stack.enter_context(DbtProgress(say=progress))
             callbacks.append(tracker.callback)
         res = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(cli_args)
-        if keep_results and args and args[0] in NO_ARTEFACT_COMMANDS and hasattr(res.result, "write"):
+        if keep_results and no_artefacts and hasattr(res.result, "write"):
             res.result.write(str(target_path / "run_results.json"))
     nodes: list[dict[str, Any]] = []
     result = res.result
