@@ -9,14 +9,18 @@
     i when ELBO^i - ELBO^(i-1) < tol. As crowd-kit 1.4.2's DawidSkene (crowdkit.aggregation.
     classification.dawid_skene): counts and priors floored at latent_eps() before logs and
     normalisation; the ELBO's prior term counted once per judgement; cross-checked to 1e-6 in
-    tests/python/test_latent_truth.py. Portable SQL (ln, exp, greatest, case).
+    tests/python/test_latent_truth.py. SQL with ln, exp, greatest and case; arrays through the
+    dispatched macros of latent_arrays.sql (DuckDB, Spark).
     The EM's macros work in wide form on integer keys: a project's labels are numbered
     1..K_p (label_index, in label order), every per-label quantity is one column per index
-    1..n_labels (n_labels = the largest K_p; the columns above a project's K_p are NULL), so
-    each pass over the judgements is one join to a small table and one group-by, without a
-    judgements x labels row explosion. Keyed judgements: (item_key, cell_key), cell_key naming
-    (project, annotator, observed label); cells: (cell_key, project_key, worker_key,
-    label_index), worker_key naming (project, annotator).
+    1..n_labels (n_labels = the largest K_p; the columns above a project's K_p are NULL), and
+    an item's judgements are one array of cell keys (cell_keys), so each E-step is one pass over
+    the items (a lookup-and-sum in each row into one array per label of the confusion, indexed
+    by cell_key) and each M-step one unnest of the posterior grouped by cell: no join to 10M
+    judgements, no group-by into millions of items, no judgements x labels row explosion.
+    Items: (item_key, project_key, cell_keys); cell_key, dense 1..n_cells, naming (project,
+    annotator, observed label); cells: (cell_key, project_key, worker_key, label_index),
+    worker_key naming (project, annotator).
     Reference: A. P. Dawid and A. M. Skene, Maximum likelihood estimation of observer
     error-rates using the EM algorithm, JRSS C 28(1), 1979, 20-28.
 #}
@@ -59,32 +63,56 @@
 
 
 {#
-    latent_majority_posterior(judgements, cells, projects, n_labels) -> (item_key, project_key,
-    probability_1..probability_K): T^0_tc = n_tc / m_t, the share of the item's judgements
-    giving label c, for every label of the project (0 where nobody gave it; NULL above the
-    project's K_p). projects: (project_key, n_labels).
+    latent_cell_lists(cells, values) -> one row: for each expression name -> expr in `values`
+    (a dict), an array of the expression over the cells (cells joined to whatever `cells`
+    names), indexed by cell_key (macro latent_sorted_list; cell keys are dense, 1..n_cells).
 #}
-{% macro latent_majority_posterior(judgements, cells, projects, n_labels) -%}
+{% macro latent_cell_lists(cells, values) -%}
+    select
+        {%- for name, expr in values.items() %}
+            {{ latent_sorted_list(expr, 'cells.cell_key') }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ cells }}
+{%- endmacro %}
+
+
+{#
+    latent_majority_posterior(items, cells, projects, n_labels) -> (item_key, project_key,
+    cell_keys, probability_1..probability_K): T^0_tc = n_tc / m_t, the share of the item's
+    judgements giving label c, for every label of the project (0 where nobody gave it; NULL
+    above the project's K_p). items: (item_key, project_key, cell_keys), cell_keys the item's
+    judgements as an array of cell keys; n_tc is the sum over them of a 0/1 array per label
+    (latent_list_lookup_sum), m_t the sum of those counts. projects: (project_key, n_labels).
+#}
+{% macro latent_majority_posterior(items, cells, projects, n_labels) -%}
+    {%- set indicators = {} %}
+    {%- for k in range(1, n_labels + 1) %}
+        {%- do indicators.update({'is_label_' ~ k: 'case when cells.label_index = ' ~ k ~ ' then 1.0 else 0.0 end'}) %}
+    {%- endfor %}
     select
         votes.item_key,
         votes.project_key,
+        votes.cell_keys,
         {%- for k in range(1, n_labels + 1) %}
-            case when projects.n_labels >= {{ k }} then votes.n_votes_{{ k }} / votes.n_judgements end
-                as probability_{{ k }}{{ ',' if not loop.last }}
+            case when projects.n_labels >= {{ k }} then votes.n_votes_{{ k }} / (
+                {%- for j in range(1, n_labels + 1) %}
+                    votes.n_votes_{{ j }}{{ ' +' if not loop.last }}
+                {%- endfor %}
+            ) end as probability_{{ k }}{{ ',' if not loop.last }}
         {%- endfor %}
     from (
+        {#- the lookup next to the one-row cross join, joins outside: on DuckDB a join above the cross
+            join copies every array into each row (out of memory at 10M) -#}
         select
-            judgements.item_key,
-            min(cells.project_key) as project_key,
-            cast(count(*) as double) as n_judgements,
+            items.item_key,
+            items.project_key,
+            items.cell_keys,
             {%- for k in range(1, n_labels + 1) %}
-                sum(case when cells.label_index = {{ k }} then 1.0 else 0.0 end) as n_votes_{{ k }}
+                {{ latent_list_lookup_sum('items.cell_keys', 'indicator_lists.is_label_' ~ k) }} as n_votes_{{ k }}
                 {{- ',' if not loop.last }}
             {%- endfor %}
-        from {{ judgements }} as judgements
-        inner join {{ cells }} as cells
-            on judgements.cell_key = cells.cell_key
-        group by judgements.item_key
+        from {{ items }} as items
+        cross join ({{ latent_cell_lists(cells ~ ' as cells', indicators) }}) as indicator_lists
     ) as votes
     inner join {{ projects }} as projects
         on votes.project_key = projects.project_key
@@ -92,16 +120,17 @@
 
 
 {#
-    latent_m_step(judgements, posterior, cells, n_labels) -> (cell_key, project_key,
+    latent_m_step(posterior, cells, n_labels) -> (cell_key, project_key,
     expected_count_1..K, log_probability_1..K): the M-step. Expected counts
-    n_w(y, c) = sum over items t that w labelled y of T_tc (one pass over the judgements,
-    grouped by cell), then
+    n_w(y, c) = sum over items t that w labelled y of T_tc (one pass over the posterior, each
+    item's row unnested to its cells, grouped by cell), then
     e_w(y | c) = max(n_w(y, c), eps) / sum_y' max(n_w(y', c), eps)
     over the labels y' the annotator gave in the project (crowd-kit clips the counts, then
     normalises each true-label column of the annotator's matrix), kept as ln e_w(y | c).
-    Projects absent from posterior yield no rows.
+    posterior: (item_key, project_key, cell_keys, probability_1..K). Projects absent from
+    posterior yield no rows.
 #}
-{% macro latent_m_step(judgements, posterior, cells, n_labels) -%}
+{% macro latent_m_step(posterior, cells, n_labels) -%}
     select
         cells.cell_key,
         cells.project_key,
@@ -114,15 +143,20 @@
         {%- endfor %}
     from (
         select
-            judgements.cell_key,
+            cell_key,
             {%- for k in range(1, n_labels + 1) %}
-                {{ latent_expected_count('posterior.probability_' ~ k) }} as expected_count_{{ k }}
+                {{ latent_expected_count('probability_' ~ k) }} as expected_count_{{ k }}
                 {{- ',' if not loop.last }}
             {%- endfor %}
-        from {{ judgements }} as judgements
-        inner join {{ posterior }} as posterior
-            on judgements.item_key = posterior.item_key
-        group by judgements.cell_key
+        from (
+            select
+                {{ latent_unnest('posterior.cell_keys') }} as cell_key,
+                {%- for k in range(1, n_labels + 1) %}
+                    posterior.probability_{{ k }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            from {{ posterior }} as posterior
+        ) as judgements
+        group by cell_key
     ) as counts
     inner join {{ cells }} as cells
         on counts.cell_key = cells.cell_key
@@ -154,19 +188,25 @@
 
 
 {#
-    latent_e_step(judgements, summary, confusion, n_labels) -> (item_key, project_key,
-    probability_1..K): the E-step,
+    latent_e_step(items, summary, confusion, cells, n_labels) -> (item_key, project_key,
+    cell_keys, probability_1..K): the E-step,
     log L_tc = ln max(p_c, eps) + sum over t's judgements of ln e_w(y_tw | c);
     T_tc = exp(log L_tc - max_c' log L_tc') / sum_c'' exp(log L_tc'' - max_c' log L_tc')
     (the shift by the item's maximum keeps exp in range; crowd-kit uses log2 and exp2, the same
-    posterior). One pass over the judgements joined to the confusion rows of their cells;
-    projects absent from confusion (already converged) yield no rows. summary: the priors
-    (latent_posterior_summary).
+    posterior). One pass over the items (item_key, project_key, cell_keys; the caller passes
+    the items of the projects still iterating): the confusion's ln e_w(y | c) as one array per
+    true label indexed by cell_key (cells left join confusion), summed over each item's cell
+    keys (latent_list_lookup_sum). summary: the priors (latent_posterior_summary).
 #}
-{% macro latent_e_step(judgements, summary, confusion, n_labels) -%}
+{% macro latent_e_step(items, summary, confusion, cells, n_labels) -%}
+    {%- set log_probabilities = {} %}
+    {%- for k in range(1, n_labels + 1) %}
+        {%- do log_probabilities.update({'log_probabilities_' ~ k: 'confusion.log_probability_' ~ k}) %}
+    {%- endfor %}
     select
         item_key,
         project_key,
+        cell_keys,
         {%- for k in range(1, n_labels + 1) %}
             likelihood_{{ k }} / (
                 {%- for j in range(1, n_labels + 1) %}
@@ -178,6 +218,7 @@
         select
             item_key,
             project_key,
+            cell_keys,
             {%- for k in range(1, n_labels + 1) %}
                 exp(log_likelihood_{{ k }} - greatest(
                     {%- for j in range(1, n_labels + 1) %}
@@ -189,22 +230,26 @@
             select
                 sums.item_key,
                 sums.project_key,
+                sums.cell_keys,
                 {%- for k in range(1, n_labels + 1) %}
                     sums.sum_log_probability_{{ k }} + ln({{ latent_floor('summary.prior_' ~ k) }})
                         as log_likelihood_{{ k }}{{ ',' if not loop.last }}
                 {%- endfor %}
             from (
+                {#- the lookup next to the one-row cross join, joins outside (see latent_majority_posterior) -#}
                 select
-                    judgements.item_key,
-                    min(confusion.project_key) as project_key,
+                    items.item_key,
+                    items.project_key,
+                    items.cell_keys,
                     {%- for k in range(1, n_labels + 1) %}
-                        sum(confusion.log_probability_{{ k }}) as sum_log_probability_{{ k }}
-                        {{- ',' if not loop.last }}
+                        {{ latent_list_lookup_sum('items.cell_keys', 'confusion_lists.log_probabilities_' ~ k) }}
+                            as sum_log_probability_{{ k }}{{ ',' if not loop.last }}
                     {%- endfor %}
-                from {{ judgements }} as judgements
-                inner join {{ confusion }} as confusion
-                    on judgements.cell_key = confusion.cell_key
-                group by judgements.item_key
+                from {{ items }} as items
+                cross join (
+                    {{ latent_cell_lists(cells ~ ' as cells left join ' ~ confusion
+                        ~ ' as confusion on cells.cell_key = confusion.cell_key', log_probabilities) }}
+                ) as confusion_lists
             ) as sums
             inner join {{ summary }} as summary
                 on sums.project_key = summary.project_key

@@ -5,11 +5,13 @@
     the Dawid-Skene posterior of its project after the project's EM in wide form (item_key,
     probability_1..K, n_iterations); items maps item_key to (project_key, item_id), labels
     maps (project_key, label_index) to label, projects maps project_key to project_id.
-    The EM first writes its private copy of the latest judgements on integer keys (item_key,
-    cell_key; cells name (project, annotator, observed label)), ordered by item, then issues
-    one batch of statements per iteration (latent_em_execute) on scratch tables beside `model`:
-    E-step (one pass over the judgements), priors and entropy (one pass over the posterior),
-    M-step (one pass over the judgements), ELBO and the per-project stop test. A project stops
+    The EM first writes its private copy of the latest judgements on integer keys, one row per
+    item (item_key, project_key, cell_keys: an array of cell keys, a cell naming (project,
+    annotator, observed label); macros of latent_arrays.sql), then issues one batch of
+    statements per iteration (latent_em_execute) on scratch tables beside `model`: E-step (one
+    pass over the items, carrying cell_keys into the posterior), priors and entropy (one pass
+    over the posterior), M-step (the posterior unnested to its cells, grouped by cell), ELBO and
+    the per-project stop test. A project stops
     after iteration i when ELBO^i - ELBO^(i-1) < tolerance (never after the first, whose
     predecessor is -inf) or when i = max_iterations; its posterior is then appended to the
     results and its judgements join no further iteration. The formulas are the macros of
@@ -25,6 +27,7 @@
     {%- endif %}
     {%- set cells = latent_em_scratch(model, 'cells') %}
     {%- set keyed = latent_em_scratch(model, 'judgements') %}
+    {%- set item_cells = latent_em_scratch(model, 'item_cells') %}
     {%- set em.results = latent_em_scratch(model, 'results') %}
     {%- set em.items = latent_em_scratch(model, 'items') %}
     {%- set em.labels = latent_em_scratch(model, 'labels') %}
@@ -49,15 +52,19 @@
         ~ ' projects.project_key, items.item_id'
         ~ ' from (select distinct project_id, item_id from ' ~ judgements ~ ') as items'
         ~ ' inner join ' ~ em.projects ~ ' as projects on items.project_id = projects.project_id') %}
-    {#- the EM's private copy of the judgements: two integer columns, ordered by item -#}
+    {#- the EM's private copy of the judgements: one row per item, its cell keys as one array
+        (first flat on integer keys, then grouped: the group-by then carries two integers a row) -#}
     {%- do latent_em_create(keyed,
-        'select items.item_key, cells.cell_key from ' ~ judgements ~ ' as judgements'
+        'select items.item_key, items.project_key, cells.cell_key from ' ~ judgements ~ ' as judgements'
         ~ ' inner join ' ~ em.projects ~ ' as projects on judgements.project_id = projects.project_id'
         ~ ' inner join ' ~ em.items ~ ' as items'
         ~ ' on projects.project_key = items.project_key and judgements.item_id = items.item_id'
         ~ ' inner join ' ~ cells ~ ' as cells on judgements.project_id = cells.project_id'
-        ~ ' and judgements.annotator_id = cells.annotator_id and judgements.label = cells.label'
-        ~ ' order by items.item_key') %}
+        ~ ' and judgements.annotator_id = cells.annotator_id and judgements.label = cells.label') %}
+    {%- do latent_em_create(item_cells,
+        'select item_key, project_key, ' ~ latent_list('cell_key') ~ ' as cell_keys from ' ~ keyed
+        ~ ' group by item_key, project_key') %}
+    {%- do run_query('drop table if exists ' ~ keyed) %}
     {%- set n_labels_query = run_query('select max(n_labels) from ' ~ em.projects) %}
     {%- set em.n_labels = [n_labels_query.columns[0].values()[0] or 1, 1] | max | int %}
     {%- set n_labels = em.n_labels %}
@@ -66,9 +73,9 @@
     {%- set summary_0 = latent_em_scratch(model, 'summary_0') %}
     {%- set confusion_0 = latent_em_scratch(model, 'confusion_0') %}
     {%- set progress_0 = latent_em_scratch(model, 'progress_0') %}
-    {%- do latent_em_create(posterior_0, latent_majority_posterior(keyed, cells, em.projects, n_labels)) %}
+    {%- do latent_em_create(posterior_0, latent_majority_posterior(item_cells, cells, em.projects, n_labels)) %}
     {%- do latent_em_create(summary_0, latent_posterior_summary(posterior_0, n_labels)) %}
-    {%- do latent_em_create(confusion_0, latent_m_step(keyed, posterior_0, cells, n_labels)) %}
+    {%- do latent_em_create(confusion_0, latent_m_step(posterior_0, cells, n_labels)) %}
     {#- progress: one row per project; elbo NULL stands for -inf before the first iteration -#}
     {%- do latent_em_create(progress_0,
         'select project_key, 0 as n_iterations, cast(null as double) as elbo, true as is_active from '
@@ -89,17 +96,17 @@
             {%- set confusion = latent_em_scratch(model, 'confusion_' ~ i) %}
             {%- set summary = latent_em_scratch(model, 'summary_' ~ i) %}
             {%- set progress = latent_em_scratch(model, 'progress_' ~ i) %}
-            {%- set active_confusion = '(select * from ' ~ state.confusion
+            {%- set active_items = '(select * from ' ~ item_cells
                 ~ ' where project_key in (select project_key from ' ~ state.progress ~ ' where is_active))' %}
             {#- one batch of statements per iteration (a single call on DuckDB: macro latent_em_execute) -#}
             {%- set statements = [] %}
             {%- do statements.extend(latent_em_create_statements(posterior,
-                latent_e_step(keyed, state.summary, active_confusion, n_labels))) %}
+                latent_e_step(active_items, state.summary, state.confusion, cells, n_labels))) %}
             {%- do statements.append('drop table if exists ' ~ state.posterior) %}
             {%- do statements.extend(latent_em_create_statements(summary,
                 latent_posterior_summary(posterior, n_labels))) %}
             {%- do statements.extend(latent_em_create_statements(confusion,
-                latent_m_step(keyed, posterior, cells, n_labels))) %}
+                latent_m_step(posterior, cells, n_labels))) %}
             {%- do statements.extend(latent_em_create_statements(progress,
                 'select previous.project_key,'
                 ~ ' case when previous.is_active then ' ~ i ~ ' else previous.n_iterations end as n_iterations,'
@@ -133,7 +140,7 @@
         {%- do run_query('insert into ' ~ em.results ~ ' select item_key, ' ~ probability_columns ~ ', 0 from '
             ~ posterior_0) %}
     {%- endif %}
-    {%- for relation in [state.posterior, state.confusion, state.summary, state.progress, cells, keyed] %}
+    {%- for relation in [state.posterior, state.confusion, state.summary, state.progress, cells, item_cells] %}
         {%- do run_query('drop table if exists ' ~ relation) %}
     {%- endfor %}
     {{- return(em) }}

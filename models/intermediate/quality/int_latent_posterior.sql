@@ -6,9 +6,9 @@
 -- latent_label_index, decided here on the wide posterior, so no reader ranks these rows).
 -- Each annotator's latest judgement of an item counts once; the EM starts from the
 -- majority-vote shares. The
--- iteration (macro latent_em_results) works on an integer-keyed copy of the judgements in
--- wide form (one column per label index): each step reads that copy twice (E-step and
--- M-step), joined to a table of item or annotator-cell rows, and writes one row per item.
+-- iteration (macro latent_em_results) works on an integer-keyed copy of the judgements, one
+-- row per item with its annotator cells as an array, in wide form (one column per label
+-- index): each step reads the items once (E-step) and unnests the posterior once (M-step).
 -- This model maps its wide, integer-keyed result back to project, item and label.
 {{ config(post_hook=[
     "{{ latent_em_drop_results(this, 'results') }}",
