@@ -62,15 +62,15 @@ def main(raw: Path, work: Path, top: int = 15) -> int:
                     nodes.append((start, end, r["unique_id"].split(".", 2)[-1]))
     peak_at, peak = max(samples, key=lambda s: s[1])
     print(f"timings: {result.get('timings')}")
-    print(f"peak RSS {peak / 1024**3:.2f} GB at {peak_at:%H:%M:%S}")
+    print(f"peak RSS {peak / 1024**3:.2f} GiB at {peak_at:%H:%M:%S}")
     per_node: dict[str, int] = {}
     for start, end, name in nodes:
         seen = max((rss for at, rss in samples if start <= at <= end), default=0)
         per_node[name] = max(per_node.get(name, 0), seen)
     for name, rss in sorted(per_node.items(), key=lambda kv: -kv[1])[:top]:
-        print(f"{rss / 1024**3:6.2f} GB  {name}")
+        print(f"{rss / 1024**3:6.2f} GiB  {name}")
     outside = max((rss for at, rss in samples if not any(s <= at <= e for s, e, _ in nodes)), default=0)
-    print(f"{outside / 1024**3:6.2f} GB  outside dbt nodes (gates, report, start-up)")
+    print(f"{outside / 1024**3:6.2f} GiB  outside dbt nodes (gates, report, start-up)")
     return 0
 
 

@@ -758,7 +758,7 @@ def bench_size(n: int, scratch: Path, progress: Progress, *, incremental: bool =
 
 
 def _gb(n_bytes: float) -> str:
-    return f"{n_bytes / 1024**3:.2f} GB"
+    return f"{n_bytes / 1024**3:.2f} GiB"
 
 
 def _ratio(a: float | None, b: float | None) -> str:
@@ -851,7 +851,7 @@ def render_result(r: SizeResult) -> list[str]:
     quiet = max(r.load_average[:1]) <= QUIET_LOAD_AVERAGE
     lines += [
         f"Targets: {full}speed-up {r.speedup:.2f}x (target >= {TARGET_SPEEDUP:g}x: {'met' if speed_ok else 'MISSED'}); "
-        f"labelhouse peak RSS {_gb(r.labelhouse.peak_tree_rss)} (target <= 2 GB: {'met' if rss_ok else 'MISSED'}). "
+        f"labelhouse peak RSS {_gb(r.labelhouse.peak_tree_rss)} (target <= 2 GiB: {'met' if rss_ok else 'MISSED'}). "
         f"Load average when the size started: {', '.join(f'{x:.1f}' for x in r.load_average)}"
         + ("." if quiet else f" (above {QUIET_LOAD_AVERAGE:g}: not a quiet machine, so the times are not evidence)."),
         "",
@@ -888,7 +888,7 @@ def render_incremental(inc: IncrementalRun, full_seconds: float, n: int | None =
     ]
     if inc.diff is not None:
         lines += [f"`labelhouse diff` of the full and the incremental warehouse: {inc.diff.seconds:.1f}s, peak RSS "
-                  f"{_gb(inc.diff.peak_tree_rss)} (target < 20 s and 2 GB at 10M); it said: `{inc.diff_verdict}`.", ""]
+                  f"{_gb(inc.diff.peak_tree_rss)} (target < 20 s and 2 GiB at 10M); it said: `{inc.diff_verdict}`.", ""]
     return lines
 
 
@@ -908,7 +908,7 @@ def machine_lines(command: str) -> list[str]:
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions.append(f"{p} {metadata.version(p)}")
     return [
-        f"- Machine: {os.cpu_count()} cores ({cpu}), {psutil.virtual_memory().total / 1024**3:.1f} GB memory, "
+        f"- Machine: {os.cpu_count()} cores ({cpu}), {psutil.virtual_memory().total / 1024**3:.1f} GiB memory, "
         f"{platform.system()} {platform.release()}",
         f"- Python {platform.python_version()}; {', '.join(versions)}",
         f"- Command: `{command}`",
