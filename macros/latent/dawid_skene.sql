@@ -39,7 +39,8 @@
 
 {#
     latent_expected_count(probability) -> the M-step's expected count as an aggregate over the
-    judgements of one cell (annotator w, observed label y) joined to their items' posteriors:
+    posterior rows of the judgements of one cell (annotator w, observed label y): unnested from
+    the items' cell keys in the wide M-step, joined to the judgements in the long form;
     n_w(y, c) = sum over items t that w labelled y of T_tc, with `probability` the posterior
     T_tc of true label c. Stated once for the EM's wide M-step (latent_m_step, grouped by
     cell_key, one column per c) and the long form (latent_expected_counts, grouped by cell and

@@ -39,7 +39,8 @@
 
 {#
     latent_list(value) -> aggregate: the group's values of `value` (never NULL here) as an array,
-    in no particular order (an item's cell keys: only their sum is taken). Cheaper than
+    in no particular order (an item's cell keys: they are only unnested, or used to look values
+    up that are then summed, so their order does not matter). Cheaper than
     latent_sorted_list over millions of groups: DuckDB's ordered aggregate sorts inside every
     group's state and ran out of memory at 10M judgements under the 1.5 GB limit.
 #}

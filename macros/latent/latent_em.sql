@@ -53,7 +53,8 @@
         ~ ' from (select distinct project_id, item_id from ' ~ judgements ~ ') as items'
         ~ ' inner join ' ~ em.projects ~ ' as projects on items.project_id = projects.project_id') %}
     {#- the EM's private copy of the judgements: one row per item, its cell keys as one array
-        (first flat on integer keys, then grouped: the group-by then carries two integers a row) -#}
+        (first flat on integer keys, then grouped: the group-by reads three integer columns, not
+        the text keys of the join) -#}
     {%- do latent_em_create(keyed,
         'select items.item_key, items.project_key, cells.cell_key from ' ~ judgements ~ ' as judgements'
         ~ ' inner join ' ~ em.projects ~ ' as projects on judgements.project_id = projects.project_id'

@@ -8,7 +8,8 @@
 -- Reads the per-version item counts (int_guideline_version_item_counts), gold labels and skips.
 with
 
--- read twice, scanned twice: DuckDB would buffer a CTE read twice whole (4.7M rows at 10M)
+-- read three times, scanned each time: DuckDB would buffer a CTE read more than once whole
+-- (4.7M rows at 10M)
 version_counts as {{ not_materialized() }}(
     select * from {{ ref('int_guideline_version_item_counts') }}
 ),
