@@ -9,6 +9,13 @@
     dispatched macro per operation; DuckDB and Spark are the engines the project runs on.
 #}
 
+{# The default__ of every macro below: arrays are engine-specific, and only DuckDB and Spark are written. #}
+{% macro latent_arrays_unsupported(name) %}
+    {{- exceptions.raise_compiler_error(
+        name ~ ' (the Dawid-Skene EM) is written for DuckDB and Spark, not for the ' ~ adapter.type() ~ ' adapter') }}
+{% endmacro %}
+
+
 {#
     latent_sorted_list(value, order_by) -> aggregate: the group's values of `value` as an array
     ordered by `order_by` (unique within the group), NULL values kept in place (a label the
@@ -19,9 +26,7 @@
 {% endmacro %}
 
 {% macro default__latent_sorted_list(value, order_by) %}
-    {{- exceptions.raise_compiler_error(
-        'latent_sorted_list (the Dawid-Skene EM) is written for DuckDB and Spark, not for the '
-        ~ adapter.type() ~ ' adapter') }}
+    {{- latent_arrays_unsupported('latent_sorted_list') }}
 {% endmacro %}
 
 {% macro duckdb__latent_sorted_list(value, order_by) -%}
@@ -49,9 +54,7 @@
 {% endmacro %}
 
 {% macro default__latent_list(value) %}
-    {{- exceptions.raise_compiler_error(
-        'latent_list (the Dawid-Skene EM) is written for DuckDB and Spark, not for the '
-        ~ adapter.type() ~ ' adapter') }}
+    {{- latent_arrays_unsupported('latent_list') }}
 {% endmacro %}
 
 {% macro duckdb__latent_list(value) -%}
@@ -74,9 +77,7 @@
 {% endmacro %}
 
 {% macro default__latent_list_lookup_sum(keys, values) %}
-    {{- exceptions.raise_compiler_error(
-        'latent_list_lookup_sum (the Dawid-Skene EM) is written for DuckDB and Spark, not for the '
-        ~ adapter.type() ~ ' adapter') }}
+    {{- latent_arrays_unsupported('latent_list_lookup_sum') }}
 {% endmacro %}
 
 {% macro duckdb__latent_list_lookup_sum(keys, values) -%}
@@ -99,9 +100,7 @@
 {% endmacro %}
 
 {% macro default__latent_unnest(keys) %}
-    {{- exceptions.raise_compiler_error(
-        'latent_unnest (the Dawid-Skene EM) is written for DuckDB and Spark, not for the '
-        ~ adapter.type() ~ ' adapter') }}
+    {{- latent_arrays_unsupported('latent_unnest') }}
 {% endmacro %}
 
 {% macro duckdb__latent_unnest(keys) -%}

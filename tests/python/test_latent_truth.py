@@ -293,3 +293,19 @@ def test_latent_label_index_breaks_ties_to_the_first_label() -> None:
         " as t(probability_1, probability_2, probability_3, expected)"
     ).fetchall()
     assert [g for g, _ in got] == [e for _, e in got]
+
+
+@pytest.mark.parametrize("call", [
+    "latent_sorted_list('v', 'k')", "latent_list('v')", "latent_list_lookup_sum('k', 'v')", "latent_unnest('k')",
+])
+def test_array_macros_name_themselves_on_an_engine_they_are_not_written_for(
+    call: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The EM's array macros have DuckDB and Spark versions only: the default names the macro and the adapter."""
+    result = run_dbt(["compile", "--inline", "{{ default__" + call + " }}"],
+                     warehouse=tmp_path / "w.duckdb", raw_dir=tmp_path)
+    name = call.split("(")[0]
+    assert not result.success
+    # dbt reports the compiler error's text in its log output; the result keeps only its summary
+    message = f"{name} (the Dawid-Skene EM) is written for DuckDB and Spark, not for the duckdb adapter"
+    assert message in capfd.readouterr().out
