@@ -615,7 +615,7 @@ def bench_incremental(raw_dir: Path, work: Path, full_warehouse: Path | None, pr
     run = run_monitored([*child, str(out_json), "--incremental"], work / "incremental.log")
     out = json.loads(out_json.read_text()) if out_json.exists() else {
         "ok": False, "timings": {}, "error": f"the child exited with {run.returncode}; see {run.log}", "run_dir": None}
-    progress(f"    {run.seconds:.1f}s, peak RSS {_gb(run.peak_tree_rss)}"
+    progress(f"    {run.seconds:.1f}s, peak RSS {_gib(run.peak_tree_rss)}"
              + ("" if out["ok"] else f" -- FAILED: {str(out['error']).splitlines()[0]}"))
     result = IncrementalRun([p.name for p in held], held_rows, total_rows, baseline, run, out.get("timings", {}),
                             out.get("error") if not out["ok"] else None)
@@ -631,7 +631,7 @@ def bench_incremental(raw_dir: Path, work: Path, full_warehouse: Path | None, pr
                                      str(warehouse), "--format", "text"], diff_log)
         lines = [line for line in Path(diff_log).read_text(errors="replace").splitlines() if line.strip()]
         result.diff_verdict = lines[0] if lines else ""
-        progress(f"    {result.diff.seconds:.1f}s, peak RSS {_gb(result.diff.peak_tree_rss)}: {result.diff_verdict}")
+        progress(f"    {result.diff.seconds:.1f}s, peak RSS {_gib(result.diff.peak_tree_rss)}: {result.diff_verdict}")
     return result
 
 
@@ -713,14 +713,14 @@ def bench_size(n: int, scratch: Path, progress: Progress, *, incremental: bool =
     lh_out = json.loads(lh_json.read_text()) if lh_json.exists() else {
         "ok": False, "timings": {}, "error": f"the child exited with {lh.returncode}; see {lh.log}",
         "run_dir": None, "report": None}
-    progress(f"    {lh.seconds:.1f}s, peak RSS {_gb(lh.peak_tree_rss)}"
+    progress(f"    {lh.seconds:.1f}s, peak RSS {_gib(lh.peak_tree_rss)}"
              + ("" if lh_out["ok"] else f" -- FAILED: {str(lh_out['error']).splitlines()[0]}"))
 
     progress("  reference pipeline: pandas + scikit-learn + statsmodels + krippendorff (child process)")
     ref_dir = work / "reference"
     ref = run_monitored([sys.executable, str(REFERENCE_SCRIPT), str(raw_dir), str(ref_dir)], work / "reference.log")
     ref_timings = json.loads((ref_dir / "timings.json").read_text()) if (ref_dir / "timings.json").exists() else {}
-    progress(f"    {ref.seconds:.1f}s, peak RSS {_gb(ref.peak_tree_rss)}"
+    progress(f"    {ref.seconds:.1f}s, peak RSS {_gib(ref.peak_tree_rss)}"
              + ("" if ref.returncode == 0 else f" -- FAILED (exit {ref.returncode}); see {ref.log}"))
 
     plain = None
@@ -734,7 +734,7 @@ def bench_size(n: int, scratch: Path, progress: Progress, *, incremental: bool =
         if (plain_dir / "timings.json").exists():
             plain_timings = json.loads((plain_dir / "timings.json").read_text())
         plain_cmp = compare_outputs(plain_dir, ref_dir) if plain.returncode == 0 else []
-        progress(f"    {plain.seconds:.1f}s, peak RSS {_gb(plain.peak_tree_rss)}"
+        progress(f"    {plain.seconds:.1f}s, peak RSS {_gib(plain.peak_tree_rss)}"
                  + ("" if plain.returncode == 0 else f" -- FAILED (exit {plain.returncode}); see {plain.log}"))
 
     run_dir = Path(lh_out["run_dir"]) if lh_out.get("run_dir") else None
@@ -757,7 +757,7 @@ def bench_size(n: int, scratch: Path, progress: Progress, *, incremental: bool =
 # --------------------------------------------------------------------------------------------
 
 
-def _gb(n_bytes: float) -> str:
+def _gib(n_bytes: float) -> str:
     return f"{n_bytes / 1024**3:.2f} GiB"
 
 
@@ -815,9 +815,9 @@ def render_result(r: SizeResult) -> list[str]:
     lines += _table(["figure family", "reference s", "labelhouse s", "ratio"], ratio_rows) + [""]
     lines += _table(
         ["peak RSS", "process tree (sampled every 50 ms)", "largest single process (ru_maxrss)"],
-        [["labelhouse", _gb(r.labelhouse.peak_tree_rss), _gb(r.labelhouse.max_single_rss)],
-         ["reference", _gb(r.reference.peak_tree_rss), _gb(r.reference.max_single_rss)]]
-        + ([["plain DuckDB SQL", _gb(r.plain_sql.peak_tree_rss), _gb(r.plain_sql.max_single_rss)]]
+        [["labelhouse", _gib(r.labelhouse.peak_tree_rss), _gib(r.labelhouse.max_single_rss)],
+         ["reference", _gib(r.reference.peak_tree_rss), _gib(r.reference.max_single_rss)]]
+        + ([["plain DuckDB SQL", _gib(r.plain_sql.peak_tree_rss), _gib(r.plain_sql.max_single_rss)]]
            if r.plain_sql else []),
     ) + [""]
     if r.plain_sql is not None:
@@ -851,7 +851,7 @@ def render_result(r: SizeResult) -> list[str]:
     quiet = max(r.load_average[:1]) <= QUIET_LOAD_AVERAGE
     lines += [
         f"Targets: {full}speed-up {r.speedup:.2f}x (target >= {TARGET_SPEEDUP:g}x: {'met' if speed_ok else 'MISSED'}); "
-        f"labelhouse peak RSS {_gb(r.labelhouse.peak_tree_rss)} (target <= 2 GiB: {'met' if rss_ok else 'MISSED'}). "
+        f"labelhouse peak RSS {_gib(r.labelhouse.peak_tree_rss)} (target <= 2 GiB: {'met' if rss_ok else 'MISSED'}). "
         f"Load average when the size started: {', '.join(f'{x:.1f}' for x in r.load_average)}"
         + ("." if quiet else f" (above {QUIET_LOAD_AVERAGE:g}: not a quiet machine, so the times are not evidence)."),
         "",
@@ -881,14 +881,15 @@ def render_incremental(inc: IncrementalRun, full_seconds: float, n: int | None =
     same = ("all equal" if not inc.tables_differing else "DIFFERENT: " + ", ".join(inc.tables_differing))
     lines += [
         f"Incremental build {inc.run.seconds:.1f}s = {share:.0%} of the full build's {full_seconds:.1f}s "
-        f"(target <= {target:.0f}s: {'met' if ok else 'MISSED'}); peak RSS {_gb(inc.run.peak_tree_rss)}. "
+        f"(target <= {target:.0f}s: {'met' if ok else 'MISSED'}); peak RSS {_gib(inc.run.peak_tree_rss)}. "
         f"Its {inc.tables_compared} staging, intermediate and mart tables against the full build's "
         f"(doubles to {TOLERANCE:g}): {same}.",
         "",
     ]
     if inc.diff is not None:
         lines += [f"`labelhouse diff` of the full and the incremental warehouse: {inc.diff.seconds:.1f}s, peak RSS "
-                  f"{_gb(inc.diff.peak_tree_rss)} (target < 20 s and 2 GiB at 10M); it said: `{inc.diff_verdict}`.", ""]
+                  f"{_gib(inc.diff.peak_tree_rss)} (target < 20 s and 2 GiB at 10M); "
+                  f"it said: `{inc.diff_verdict}`.", ""]
     return lines
 
 
