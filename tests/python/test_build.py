@@ -303,3 +303,24 @@ def test_column_checks_counts_each_check_and_grain_like_pandas(tmp_path: Path) -
     assert expected == {"unique(id)": 2, "unique(a, b)": 4, "unique(a) where score < 1": 2,
                         "not_null(score)": 1, "between(score, null, 1)": 2}
     assert got == expected  # unique(b, score) holds: no row
+
+
+def test_dbt_closes_the_warehouse_when_its_command_ends(demo_copy: Path, demo_build: object) -> None:
+    """The profile keeps the DuckDB file open across a command's nodes (keep_open); run_dbt closes
+    it when the command ends. Opened in the same process with another configuration (read-only,
+    as the gates and the publish step do), a database dbt left open raises "Can't open a
+    connection to same database file with a different configuration"."""
+    from labelhouse.dbt import run_dbt
+
+    result = run_dbt(["run", "--select", "dim_label"], warehouse=demo_copy, raw_dir=demo_build.raw)
+    assert result.success, result.error
+    con = duckdb.connect(str(demo_copy), read_only=True)
+    try:
+        assert con.execute("select count(*) from marts.dim_label").fetchone()[0] > 0
+    finally:
+        con.close()
+    # and the logs of the command are at info level unless LABELHOUSE_DBT_LOG_LEVEL says otherwise
+    target = demo_copy.parent / "target"
+    run_dbt(["run", "--select", "dim_label"], warehouse=demo_copy, raw_dir=demo_build.raw, target_path=target)
+    log = (target / "logs" / "dbt.log").read_text()
+    assert "dim_label" in log and "[debug]" not in log
