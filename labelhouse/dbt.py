@@ -144,8 +144,9 @@ def close_duckdb() -> None:
 
     The profile keeps the file open across a command's nodes (`keep_open: true`): without it
     dbt-duckdb closes the database after every node (a checkpoint) and opens it again for the
-    next, ~40 ms a node, half of a small build's dbt time. Once the command is done, the gates,
-    the publish step and Python open the file themselves, so it is closed here.
+    next (~4% of a small build's node time; more while other processes compete for the disk).
+    Once the command is done, the gates, the publish step and Python open the file themselves,
+    so it is closed here.
     """
     try:
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager

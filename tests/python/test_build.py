@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from conftest import DemoBuild
 
 from labelhouse.build import build, build_lock
 from labelhouse.errors import BuildInProgress, PreflightError
@@ -305,22 +306,22 @@ def test_column_checks_counts_each_check_and_grain_like_pandas(tmp_path: Path) -
     assert got == expected  # unique(b, score) holds: no row
 
 
-def test_dbt_closes_the_warehouse_when_its_command_ends(demo_copy: Path, demo_build: object) -> None:
+def test_dbt_closes_the_warehouse_when_its_command_ends(demo_copy: Path, demo_build: DemoBuild) -> None:
     """The profile keeps the DuckDB file open across a command's nodes (keep_open); run_dbt closes
     it when the command ends. Opened in the same process with another configuration (read-only,
     as the gates and the publish step do), a database dbt left open raises "Can't open a
     connection to same database file with a different configuration"."""
     from labelhouse.dbt import run_dbt
 
-    result = run_dbt(["run", "--select", "dim_label"], warehouse=demo_copy, raw_dir=demo_build.raw)
+    target = demo_copy.parent / "target"
+    result = run_dbt(["run", "--select", "dim_label"], warehouse=demo_copy, raw_dir=demo_build.raw,
+                     target_path=target)
     assert result.success, result.error
     con = duckdb.connect(str(demo_copy), read_only=True)
     try:
         assert con.execute("select count(*) from marts.dim_label").fetchone()[0] > 0
     finally:
         con.close()
-    # and the logs of the command are at info level unless LABELHOUSE_DBT_LOG_LEVEL says otherwise
-    target = demo_copy.parent / "target"
-    run_dbt(["run", "--select", "dim_label"], warehouse=demo_copy, raw_dir=demo_build.raw, target_path=target)
+    # and the command's log is at info level unless LABELHOUSE_DBT_LOG_LEVEL says otherwise
     log = (target / "logs" / "dbt.log").read_text()
     assert "dim_label" in log and "[debug]" not in log
