@@ -49,10 +49,11 @@ test: venv
 	$(MAKE) --no-print-directory pytest
 
 ## sqlfluff lint of the SQL (models, macros, tests and the report pages' SQL blocks) and ruff check of the Python.
+## A SQL file clean under unchanged rules and macros is not linted again (lint/sqlfluff_cached.py).
 lint: venv
-	$(BIN)/sqlfluff lint $(SQL_PATHS) --processes 2 --disable-progress-bar
+	$(BIN)/python lint/sqlfluff_cached.py $(SQL_PATHS)
 	$(BIN)/python lint/page_sql.py
-	$(BIN)/ruff check $(wildcard $(PY_PATHS)) lint/page_sql.py
+	$(BIN)/ruff check $(wildcard $(PY_PATHS)) lint
 
 ## Apply sqlfluff fix and ruff check --fix.
 fix: venv
