@@ -103,6 +103,25 @@ def labelhouse_build(raw_dir: Path, warehouse: Path, *, full_refresh: bool = Fal
     return warehouse
 
 
+def assert_build_says_node_progress(lines: list[str]) -> None:
+    """What `labelhouse build` said (not on a terminal: LABELHOUSE_PROGRESS=plain) has dbt's
+    progress lines in both dbt steps, each step ending with a complete count, and running models."""
+    import re
+
+    node_lines = [(i, line) for i, line in enumerate(lines) if re.match(r"\s+dbt \d+/\d+ nodes, ", line)]
+    landing, writing, gate = (
+        next(i for i, line in enumerate(lines) if line.startswith(s)) for s in ("[2/6]", "[4/6]", "[5/6]")
+    )
+    for start, end in ((landing, writing), (writing, gate)):
+        step = [line for i, line in node_lines if start < i < end]
+        assert step, lines[start:end]
+        found = re.search(r"(\d+)/(\d+) nodes", step[-1])
+        assert found is not None
+        done, total = map(int, found.groups())
+        assert done == total > 0
+    assert any(": running " in line for _, line in node_lines)
+
+
 @pytest.fixture
 def build_warehouse(tmp_path: Path) -> BuildFn:
     """build_warehouse(raw_dir, select=None, **vars) -> path of a freshly built DuckDB file."""

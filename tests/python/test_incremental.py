@@ -14,7 +14,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import FIXTURES, PROJECT_ROOT, labelhouse_build
+from conftest import FIXTURES, PROJECT_ROOT, assert_build_says_node_progress, labelhouse_build
+
+from labelhouse.build import STAGING_SELECTOR
+from labelhouse.dbt import run_dbt
 
 CLI = [sys.executable, "-m", "labelhouse.cli"]
 SKIP_TABLES = {"build_runs", "gate_results"}
@@ -184,10 +187,22 @@ def test_removed_export_requires_full_refresh(raw_day_one: Path, built_day_one: 
     )
     assert proc.returncode != 0
     assert "annotations_2026-10-01.csv" in proc.stderr and "full-refresh" in proc.stderr
-    _build(raw_day_one, warehouse, "--full-refresh")
+    # the advice works: a full refresh lands the renamed file (the staging step is where the
+    # removed export was refused; the rest of a full build does not look at the raw files)
+    result = run_dbt(["build", "--select", STAGING_SELECTOR, "--full-refresh", "--exclude-resource-type", "unit_test"],
+                     warehouse=warehouse, raw_dir=raw_day_one)
+    assert result.success, result.error
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        files = {r[0] for r in con.execute("select distinct source_file from staging.land_raw__annotations").fetchall()}
+    finally:
+        con.close()
+    assert files == {"annotations_2026-10-01_fixed.csv", "annotations_2026-10-02.csv"}
 
 
-def test_changed_model_code_forces_full_refresh(raw_day_one: Path, built_day_one: Path, tmp_path: Path) -> None:
+def test_changed_model_code_forces_full_refresh(
+    raw_day_one: Path, built_day_one: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from labelhouse.build import model_code_fingerprint, published_model_code
 
     warehouse = built_day_one
@@ -214,7 +229,10 @@ def test_changed_model_code_forces_full_refresh(raw_day_one: Path, built_day_one
     # (in this process: what the build says is what `labelhouse build` prints)
     from labelhouse.build import build
 
+    monkeypatch.setenv("LABELHOUSE_PROGRESS", "plain")  # pytest's stderr may be a terminal
     said: list[str] = []
     build(raw_day_one, warehouse, progress=said.append, docs=False)
     assert any("dbt models changed" in line and "full refresh" in line for line in said), said
+    # and, not on a terminal, the build says dbt's node progress (test_progress.py)
+    assert_build_says_node_progress(said)
     assert published_model_code(warehouse) == model_code_fingerprint()

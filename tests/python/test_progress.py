@@ -1,5 +1,6 @@
 """Progress of long steps: the live bar on a terminal, throttled plain lines elsewhere, and dbt's
-node counts in a build's output when it is not a terminal."""
+node counts in a build's output when it is not a terminal (that one on a real build, in
+test_incremental.py's model-code test, whose build says it anyway: assert_build_says_node_progress)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ import pytest
 from conftest import FIXTURES
 
 from labelhouse.progress import DbtProgress, Progress, choose_mode, format_elapsed
-
-HANDMADE = FIXTURES / "handmade"
 
 
 class FakeClock:
@@ -116,25 +115,6 @@ def test_dbt_events_give_nodes_done_of_total_and_the_running_models() -> None:
     assert (p.done, p.total) == (1, 3)
     assert re.fullmatch(r"      dbt 1/3 nodes, 0s: running stg_projects", lines[-1])
     assert any("running stg_projects (+1 more)" in line for line in lines)
-
-
-@pytest.mark.slow
-def test_a_build_says_dbt_node_progress_when_not_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from labelhouse.build import build
-
-    monkeypatch.setenv("LABELHOUSE_PROGRESS", "plain")  # pytest's stderr may be a terminal
-    lines: list[str] = []
-    build(HANDMADE, tmp_path / "labelhouse.duckdb", progress=lines.append, docs=False)
-    node_lines = [(i, line) for i, line in enumerate(lines) if re.match(r"\s+dbt \d+/\d+ nodes, ", line)]
-    landing, writing, gate = (next(i for i, line in enumerate(lines) if line.startswith(s))
-                              for s in ("[2/6]", "[4/6]", "[5/6]"))
-    # each dbt step ends with a summary whose count is complete
-    for start, end in ((landing, writing), (writing, gate)):
-        step = [line for i, line in node_lines if start < i < end]
-        assert step, lines[start:end]
-        done, total = map(int, re.search(r"(\d+)/(\d+) nodes", step[-1]).groups())  # type: ignore[union-attr]
-        assert done == total > 0
-    assert any(": running " in line for _, line in node_lines)
 
 
 def test_the_label_studio_import_draws_a_bar_on_a_terminal(
