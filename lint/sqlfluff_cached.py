@@ -2,9 +2,11 @@
 
 `make lint` runs this instead of `sqlfluff lint <paths>`. A file is linted again when its own
 bytes change, and every file is linted again when anything that shapes how sqlfluff reads it
-changes: sqlfluff's version, `.sqlfluff`, `.sqlfluffignore`, any file under `macros/` (the Jinja
-templater loads them all) or `lint/jinja_lib/`. Only files with no finding are remembered, in
-target/lint/sqlfluff.json (`make clean` deletes it; a fresh clone lints everything).
+changes: sqlfluff's version, its configuration (`.sqlfluff`, `.sqlfluffignore`, pyproject.toml,
+setup.cfg or tox.ini in the root, and nested `.sqlfluff` / `.sqlfluffignore` under the linted
+paths), any file under `macros/` (the Jinja templater loads them all) or `lint/jinja_lib/`.
+Only files with no finding are remembered, in target/lint/sqlfluff.json (`make clean` deletes
+it; a fresh clone lints everything).
 
 Findings print as `path:line:col: CODE description`; exit status 1 when any file has one.
 `--no-cache` lints every file (and refreshes the cache).
@@ -22,7 +24,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path("target") / "lint" / "sqlfluff.json"
-RULE_FILES = (".sqlfluff", ".sqlfluffignore")
+# sqlfluff reads its configuration from these in the project root, and .sqlfluff and
+# .sqlfluffignore files in the folders below it as well (those under the linted paths count)
+RULE_FILES = (".sqlfluff", ".sqlfluffignore", "pyproject.toml", "setup.cfg", "tox.ini")
+NESTED_RULE_FILES = (".sqlfluff", ".sqlfluffignore")
 RULE_DIRS = ("macros", "lint/jinja_lib")
 
 
@@ -30,13 +35,16 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def rules_key(root: Path, sqlfluff_version: str) -> str:
+def rules_key(root: Path, sqlfluff_version: str, paths: Sequence[str] = ()) -> str:
     """One hash of everything but the linted file itself that can change sqlfluff's verdict."""
     h = hashlib.sha256(f"sqlfluff {sqlfluff_version}\n".encode())
     parts = [root / name for name in RULE_FILES]
     for folder in RULE_DIRS:
         parts.extend(p for p in (root / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for path in sorted(parts):
+    for p in paths:
+        if (root / p).is_dir():
+            parts.extend(f for name in NESTED_RULE_FILES for f in (root / p).rglob(name))
+    for path in sorted(set(parts)):
         if path.is_file():
             h.update(f"{path.relative_to(root).as_posix()}\0{_digest(path)}\n".encode())
     return h.hexdigest()
@@ -95,7 +103,7 @@ def lint(
     from sqlfluff import __version__
 
     cache_path = root / CACHE
-    key = rules_key(root, __version__)
+    key = rules_key(root, __version__, paths)
     files = sql_files(root, paths)
     digests = {f: _digest(root / f) for f in files}
     clean: dict[str, str] = {}

@@ -6,11 +6,12 @@
 
     dbt-duckdb's own table materialization creates the table under a temporary name, renames
     the old one to a backup, renames the new one into place, then drops the backup: four
-    statements and the Jinja around them for every model. That Jinja is about an eighth of a
-    small build's dbt time (measured in docs/benchmarks.md). What it handles beyond this one is
-    unused here and refused below: Python models, key constraints (a table that a foreign key
-    references cannot be dropped), indexes, DuckLake catalogs, partitioned_by and sorted_by. Contracts, hooks, grants and persist_docs work as before (create_table_as,
-    run_hooks, apply_grants, persist_docs). Other engines keep their adapter's materialization.
+    statements and the Jinja around them for every model: up to ~12% of a small build's dbt
+    time (docs/benchmarks.md). What it handles beyond this one is unused here and refused below:
+    Python models, key constraints (a table that a foreign key references cannot be dropped),
+    indexes, DuckLake catalogs, partitioned_by and sorted_by. Contracts, hooks, grants and
+    persist_docs work as before (create_table_as, run_hooks, apply_grants, persist_docs). Other
+    engines keep their adapter's materialization.
 #}
 {% materialization table, adapter='duckdb', supported_languages=['sql'] %}
     {%- set target_relation = this.incorporate(type='table') %}

@@ -108,9 +108,12 @@ def test_a_macro_config_or_no_cache_lints_everything(tmp_path: Path) -> None:
     with open(root / ".sqlfluff", "a") as handle:
         handle.write("\n# edited\n")
     assert cached.lint(root, ["models", "macros"], say=lambda _: None, sqlfluff=fake) == (0, every)
-    # and a rule file that did not exist before (.sqlfluffignore)
+    # and a rule file that did not exist before (.sqlfluffignore), or one in a linted folder
     (root / ".sqlfluffignore").write_text("target/\n")
     assert cached.lint(root, ["models", "macros"], say=lambda _: None, sqlfluff=fake) == (0, every)
+    (root / "models" / ".sqlfluff").write_text("[sqlfluff]\nmax_line_length = 80\n")
+    assert cached.lint(root, ["models", "macros"], say=lambda _: None, sqlfluff=fake) == (0, every)
+    assert cached.lint(root, ["models", "macros"], say=lambda _: None, sqlfluff=fake) == (0, [])
     assert cached.lint(root, ["models", "macros"], say=lambda _: None, sqlfluff=fake, use_cache=False) == (0, every)
 
 
