@@ -16,8 +16,21 @@ SEVERITIES: tuple[str, ...] = ("critical", "warning", "info")
 """Most severe first."""
 FORMATS: tuple[str, ...] = ("text", "markdown", "json")
 COLUMNS: tuple[str, ...] = (
-    "alert_key", "kind", "severity", "project_id", "slice", "metric", "observed", "baseline",
-    "test", "p_value", "q_value", "first_seen_day", "as_of_day", "report_page", "alert_message",
+    "alert_key",
+    "kind",
+    "severity",
+    "project_id",
+    "slice",
+    "metric",
+    "observed",
+    "baseline",
+    "test",
+    "p_value",
+    "q_value",
+    "first_seen_day",
+    "as_of_day",
+    "report_page",
+    "alert_message",
 )
 
 
@@ -81,8 +94,10 @@ def _figure(value: Any) -> str:
 def format_alerts(alerts: list[dict[str, Any]], fmt: str = "text") -> str:
     """The alerts as `text` (one line each), `markdown` (a table) or `json` (a list of objects)."""
     if fmt == "json":
-        return json.dumps([{k: (str(v) if k.endswith("_day") and v is not None else v) for k, v in a.items()}
-                           for a in alerts], indent=2)
+        return json.dumps(
+            [{k: (str(v) if k.endswith("_day") and v is not None else v) for k, v in a.items()} for a in alerts],
+            indent=2,
+        )
     if fmt == "text":
         lines = [count_line(alerts)]
         lines += [f"[{a['severity']}] {a['alert_message']}  (key {a['alert_key'][:12]})" for a in alerts]
@@ -97,9 +112,19 @@ def format_alerts(alerts: list[dict[str, Any]], fmt: str = "text") -> str:
             "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for a in alerts:
-            cells = [a["severity"], a["kind"], a["project_id"] or "", a["slice"], a["metric"],
-                     _figure(a["observed"]), _figure(a["baseline"]), a["test"], _figure(a["p_value"]),
-                     _figure(a["q_value"]), _figure(a["first_seen_day"])]
+            cells = [
+                a["severity"],
+                a["kind"],
+                a["project_id"] or "",
+                a["slice"],
+                a["metric"],
+                _figure(a["observed"]),
+                _figure(a["baseline"]),
+                a["test"],
+                _figure(a["p_value"]),
+                _figure(a["q_value"]),
+                _figure(a["first_seen_day"]),
+            ]
             lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
         return "\n".join(lines)
     raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")

@@ -68,11 +68,16 @@ def generate(
     guideline_change: bool = typer.Option(
         False, "--guideline-change", help="Make the old guideline version of the project that changes it worse."
     ),
+    worse_model_version: bool = typer.Option(
+        True,
+        "--worse-model-version/--no-worse-model-version",
+        help="Plant a newer model version worse than the previous one (safety-lite v2; on by default).",
+    ),
 ) -> None:
     """Write a realistic, deterministic set of demo raw exports."""
     from labelhouse.demo import Scenarios
 
-    scenarios = Scenarios(drifting_annotator, agreement_drop, late_project, guideline_change)
+    scenarios = Scenarios(drifting_annotator, agreement_drop, late_project, guideline_change, worse_model_version)
     summary = _run_generator(out, annotations, seed, scenarios)
     n_files = len(summary.get("files", {}))
     _say(f"Wrote {n_files} files to {out}")

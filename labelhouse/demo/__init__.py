@@ -15,7 +15,8 @@ What the data looks like (all dates fixed, nothing depends on the clock):
 * Honeypots (~5% of judged items) and an expert set (~2% of items, never judged) carry gold labels.
 * Two models score the gold items for every label, a threshold per model, version and label:
   `safety-classifier` v1 (weaker, over-confident) and v2 (better, calibrated), and the small
-  `safety-lite` v1 (calibrated) and v2 (a regression: weaker and under-confident); the planted
+  `safety-lite` v1 (calibrated) and v2 (a regression: weaker and under-confident; the
+  `worse_model_version` scenario, on by default: with it off v2 is v1's equal); the planted
   facts per model are in the manifest's `truth.models`.
 * Annotations are split into weekly Parquet files plus one JSONL day, one CSV day and one re-export
   `.csv.gz` file, with mixed timestamp styles (`Z`, `+07:00`, no offset = UTC). At large sizes the

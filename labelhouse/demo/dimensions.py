@@ -9,7 +9,7 @@ import pandas as pd
 
 from labelhouse.demo.annotators import _Annotators
 from labelhouse.demo.constants import LABELS
-from labelhouse.demo.predictions import MODEL_RUNS
+from labelhouse.demo.predictions import MODEL_RUNS, _ModelVersion
 from labelhouse.demo.scenarios import LATE_DUE_DATE, LATE_PROJECT, LATE_TARGET_FACTOR
 from labelhouse.demo.world import LANGUAGES, PROJECTS, SITES
 
@@ -52,10 +52,10 @@ def _annotators_frame(annotators: _Annotators) -> pd.DataFrame:
     )
 
 
-def _thresholds_frame() -> pd.DataFrame:
+def _thresholds_frame(runs: tuple[_ModelVersion, ...] = MODEL_RUNS) -> pd.DataFrame:
     rows = [
         {"model_name": run.model_name, "model_version": run.version, "label": label, "threshold": run.thresholds[k]}
-        for run in MODEL_RUNS
+        for run in runs
         for k, label in enumerate(LABELS)
     ]
     return pd.DataFrame(rows)

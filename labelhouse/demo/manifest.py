@@ -10,7 +10,7 @@ from labelhouse.demo.annotators import _Annotators
 from labelhouse.demo.constants import CUTOFF, ENTITIES, LABELS, PERIOD_START
 from labelhouse.demo.dimensions import RATE_COLUMNS, VENDOR_RATES
 from labelhouse.demo.files import _iso
-from labelhouse.demo.predictions import MODEL_NAMES, MODEL_RUNS, MODEL_TRUTH
+from labelhouse.demo.predictions import MODEL_NAMES, MODEL_RUNS
 from labelhouse.demo.scenarios import _Planted
 from labelhouse.demo.totals import _Totals
 
@@ -46,7 +46,10 @@ def _manifest(
             "bad_annotator_ids": [ids[i] for i in np.flatnonzero(annotators.is_bad)],
             "annotators": annotators.count,
             "models": {
-                name: {"versions": [run.version for run in MODEL_RUNS if run.model_name == name], **MODEL_TRUTH[name]}
+                name: {
+                    "versions": [run.version for run in MODEL_RUNS if run.model_name == name],
+                    **planted.model_truth()[name],
+                }
                 for name in MODEL_NAMES
             },
             "bad_rows": bad_rows,

@@ -61,7 +61,7 @@ def _generate_rows(
         stage.append("ann_re", ann_re)
         # the first model draws from the chunk's stream (as when it was the only one), the others from their own
         model_rngs = (rng, *(_rng(seed, STREAM_MODELS, c, k) for k in range(1, len(MODEL_NAMES))))
-        stage.append("preds", _prediction_rows(model_rngs, core, totals))
+        stage.append("preds", _prediction_rows(model_rngs, core, totals, planted.model_runs()))
         stage.append("gold", _gold_rows(rng, core, totals))
         stage.append("decisions", _decision_rows(rng, core, totals))
         per_project += np.bincount(core["project"], minlength=len(PROJECTS))
@@ -89,7 +89,8 @@ def generate(
         progress: optional callback, called as (done_steps, total_steps, step_label) after each
             step: each chunk of items, the bad rows, each raw file and the manifest.
         scenarios: optional planted scenarios (a drifting annotator, a week of low agreement in one
-            project, a late project); all off by default. What was planted is in `truth.scenarios`.
+            project, a late project: off by default; a worse newer model version: on by default).
+            What was planted is in `truth.scenarios`, the model versions' facts in `truth.models`.
 
     Returns:
         The manifest, also written as `generator_manifest.json`: the files with their entity,
@@ -123,7 +124,7 @@ def generate(
     frames = (
         _projects_frame(per_project, planted.scenarios.late_project),
         _annotators_frame(annotators),
-        _thresholds_frame(),
+        _thresholds_frame(planted.model_runs()),
         _vendor_rates_frame(),
     )
     for name, frame in zip(dimensions, frames, strict=True):

@@ -6,6 +6,9 @@ Two classifiers, two versions each, every one with planted facts the warehouse m
   calibrated; v2 backfills the items created before its release.
 * `safety-lite` (a small, fast classifier): v1 is calibrated; v2 (a further-distilled release)
   separates WORSE and is under-confident (logit x 0.5), so the newer version is not the better one.
+  That regression is the `worse_model_version` scenario, on by default; with it off, v2 has v1's
+  separation, calibration and thresholds (same release date, same random draws): a newer version
+  that is neither better nor worse, the negative control of the model-regression alert.
 """
 
 from __future__ import annotations
@@ -45,6 +48,23 @@ MODEL_RUNS: tuple[_ModelVersion, ...] = (
 
 MODEL_NAMES: tuple[str, ...] = tuple(dict.fromkeys(run.model_name for run in MODEL_RUNS))
 
+_WORSE_VERSION = 3  # index in MODEL_RUNS of the planted regression (safety-lite v2)
+_WORSE_PREVIOUS = 2  # the version it is a regression of (safety-lite v1)
+
+
+def _model_runs(worse_model_version: bool = True) -> tuple[_ModelVersion, ...]:
+    """MODEL_RUNS, or without the worse_model_version scenario: safety-lite v2 with v1's
+    separation, calibration and thresholds (its release date kept, so the files differ only in
+    v2's scores and thresholds)."""
+    if worse_model_version:
+        return MODEL_RUNS
+    previous, worse = MODEL_RUNS[_WORSE_PREVIOUS], MODEL_RUNS[_WORSE_VERSION]
+    same = _ModelVersion(
+        worse.model_name, worse.version, previous.signal, previous.logit_scale, worse.released, previous.thresholds
+    )
+    return (*MODEL_RUNS[:_WORSE_VERSION], same, *MODEL_RUNS[_WORSE_VERSION + 1 :])
+
+
 MODEL_TRUTH: dict[str, dict[str, str]] = {
     MODEL_NAME: {
         "better_version": "v2",
@@ -62,15 +82,28 @@ MODEL_TRUTH: dict[str, dict[str, str]] = {
 """The planted facts per model (written to the manifest)."""
 
 
+def _model_truth(worse_model_version: bool = True) -> dict[str, dict[str, str | None]]:
+    """MODEL_TRUTH, or without the worse_model_version scenario: safety-lite's versions are
+    equivalent (no better, worse or miscalibrated version)."""
+    if worse_model_version:
+        return dict(MODEL_TRUTH)
+    name = MODEL_RUNS[_WORSE_VERSION].model_name
+    return {**MODEL_TRUTH, name: {key: None for key in MODEL_TRUTH[name]}}
+
+
 def _prediction_rows(
-    rngs: tuple[np.random.Generator, ...], core: dict[str, np.ndarray], totals: _Totals
+    rngs: tuple[np.random.Generator, ...],
+    core: dict[str, np.ndarray],
+    totals: _Totals,
+    runs: tuple[_ModelVersion, ...] = MODEL_RUNS,
 ) -> pd.DataFrame:
     """Scores of every model version for every label on the gold (honeypot and expert) items.
 
     A positive (item, label) pair gets a latent signal ~ N(mu, 1), a negative ~ N(0, 1); the
     calibrated probability is the posterior given the label's prevalence, and the logit is then
     multiplied by the version's `logit_scale` (> 1 over-confident, < 1 under-confident). The
-    versions of one model share half their noise. `rngs` holds one generator per model name.
+    versions of one model share half their noise. `rngs` holds one generator per model name;
+    `runs` is MODEL_RUNS or its variant without the worse_model_version scenario (_model_runs).
     """
     idx = np.flatnonzero(core["honeypot"] | core["expert"])
     m = idx.size
@@ -80,7 +113,7 @@ def _prediction_rows(
     frames = []
     for name, rng in zip(MODEL_NAMES, rngs, strict=True):
         shared = rng.standard_normal((m, N_LABELS))
-        for v, run in enumerate(MODEL_RUNS):
+        for v, run in enumerate(runs):
             if run.model_name != name:
                 continue
             mu = run.signal

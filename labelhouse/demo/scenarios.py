@@ -1,8 +1,10 @@
-"""Optional planted scenarios (all off by default): a drifting annotator, a week in which one
-project's agreement drops, and a project that will finish after its due date.
+"""Optional planted scenarios: a drifting annotator, a week in which one project's agreement
+drops, and a project that will finish after its due date (all off by default), and a newer model
+version that is worse than the one before it (on by default: the demo has always had it).
 
-Each one only rescales the probability of a correct judgement (or rewrites the projects file),
-so it draws no extra random numbers: with every scenario off the files are the same as before.
+Each one only rescales the probability of a correct judgement (or rewrites the projects file, or
+changes a model version's parameters), so it draws no extra random numbers: with the defaults the
+files are the same as before.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 from labelhouse.demo.annotators import _Annotators
 from labelhouse.demo.constants import CUTOFF, DAY, _epoch
 from labelhouse.demo.files import _date
+from labelhouse.demo.predictions import _model_runs, _model_truth, _ModelVersion
 from labelhouse.demo.world import PROJECTS
 
 DRIFT_DAYS = 7  # the drifting annotator's last days before the cutoff
@@ -37,12 +40,15 @@ GUIDELINE_OLD_ACCURACY_FACTOR = 0.7
 
 @dataclass(frozen=True)
 class Scenarios:
-    """Which planted scenarios to generate (issue 16); all off by default."""
+    """Which planted scenarios to generate (issue 16). All off by default except
+    worse_model_version (safety-lite v2 worse than v1, as the demo always had it); turn it off
+    for data on which no model regression should be found."""
 
     drifting_annotator: bool = False
     agreement_drop: bool = False
     late_project: bool = False
     guideline_change: bool = False
+    worse_model_version: bool = True
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,14 @@ class _Planted:
                 "target_factor": LATE_TARGET_FACTOR,
             }
         return planted
+
+    def model_runs(self) -> tuple[_ModelVersion, ...]:
+        """Every model version's parameters under these scenarios (worse_model_version)."""
+        return _model_runs(self.scenarios.worse_model_version)
+
+    def model_truth(self) -> dict[str, dict[str, str | None]]:
+        """The planted facts per model, for the manifest's `truth.models`."""
+        return _model_truth(self.scenarios.worse_model_version)
 
     def guideline_versions(self) -> dict[str, Any]:
         """The guideline versions, for the manifest's `truth.guideline_versions`."""

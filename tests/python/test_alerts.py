@@ -1,9 +1,10 @@
 """fct_alerts and `labelhouse alerts` (issue 16, section 1).
 
-One planted warehouse (drifting annotator, agreement drop, late project; the generator always
-plants a newer model version that is worse: safety-lite v2) and its stable twin (same seed and
-size, no scenario) are built once for the module (only fct_alerts and its ancestors). Each
-alert kind must fire on its planted slice and not on the twin's. The statistics are recomputed
+One planted warehouse (drifting annotator, agreement drop, late project, and the generator's
+default worse newer model version, safety-lite v2) and its stable twin (same seed and size, no
+scenario: worse_model_version off too, so safety-lite v2 equals v1) are built once for the module
+(only fct_alerts and its ancestors). Each alert kind must fire on its planted slice and not on
+the twin's. The statistics are recomputed
 with statsmodels / scipy, and the false-alarm rate is measured by running the alert macros'
 compiled SQL over many simulated null data sets in one in-memory DuckDB.
 """
@@ -49,7 +50,7 @@ def planted_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def stable_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _generate(tmp_path_factory.mktemp("stable_raw"))
+    return _generate(tmp_path_factory.mktemp("stable_raw"), gen.Scenarios(worse_model_version=False))
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +102,7 @@ def _alerts(warehouse: Path) -> pd.DataFrame:
 
 # --- each kind fires on its planted scenario, not on the stable twin -------------------------
 
+
 def test_agreement_drop_fires_on_the_planted_project_only(planted: Path, stable: Path, truth: dict) -> None:
     project = truth["scenarios"]["agreement_drop"]["project_id"]
     for warehouse, expected in ((planted, True), (stable, False)):
@@ -137,6 +139,22 @@ def test_model_regression_fires_on_the_worse_newer_version_only(planted: Path, t
     assert (got.p_value < ALPHA).all() and (got.observed < got.baseline).all()
 
 
+def test_model_regression_does_not_fire_without_the_worse_version(stable: Path, stable_raw: Path) -> None:
+    """The negative control: generated with worse_model_version off, safety-lite v2 has v1's
+    parameters. Its comparison with v1 is made (every label) and tested, and raises nothing."""
+    truth = json.loads((stable_raw / gen.MANIFEST_NAME).read_text(encoding="utf-8"))["truth"]["models"]
+    assert truth[gen.LITE_MODEL_NAME]["worse_version"] is None
+    compared = query_df(
+        stable,
+        f"""
+        select label, b, c, p_value from marts.fct_model_version_comparison
+        where model_name = '{gen.LITE_MODEL_NAME}' and version_a = 'v1' and version_b = 'v2' and truth_source = 'all'
+    """,
+    )
+    assert len(compared) == len(gen.LABELS) and compared.p_value.notna().all(), compared
+    assert _alerts(stable).query("kind == 'model_regression'").empty
+
+
 def test_rejected_share_fires_on_the_bad_newest_file_only(bad_export: Path, stable: Path) -> None:
     got = _alerts(bad_export).query("kind == 'data_rejected_share'")
     assert list(got.slice) == ["entity=annotations, file=annotations_reexport_2026-12-31.csv"], got
@@ -163,16 +181,22 @@ def test_rejected_share_z_matches_statsmodels(bad_export: Path) -> None:
 
 
 def test_stale_export_fires_when_one_entity_lags(bad_export: Path, stable: Path) -> None:
-    newest = query_df(bad_export, """
+    newest = query_df(
+        bad_export,
+        """
         select (select max(submitted_at) from staging.stg_raw__annotations) as annotations,
                (select max(decided_at) from staging.stg_raw__moderation_decisions) as decisions
-    """).iloc[0]
+    """,
+    ).iloc[0]
     lag = (newest.annotations - newest.decisions).total_seconds() / 86400
     assert lag > 14  # freshness_max_age_days
     got = _alerts(bad_export).query("kind == 'data_stale_export'").set_index("slice")
     assert "entity=moderation_decisions" in got.index, got
     row = got.loc["entity=moderation_decisions"]
     assert row.observed == pytest.approx(lag) and row.baseline == 14
+    # first seen on the day the export became stale: its newest day + freshness_max_age_days
+    became_stale = pd.Timestamp(newest.decisions).normalize() + pd.Timedelta(days=14)
+    assert pd.Timestamp(row.first_seen_day) == became_stale < pd.Timestamp(row.as_of_day)
     assert row.severity == ("critical" if lag > 28 else "warning")
     assert "entity=annotations" not in got.index
     assert _alerts(stable).query("kind == 'data_stale_export'").empty
@@ -190,10 +214,13 @@ def test_alerts_are_deterministic(planted: Path, planted_raw: Path) -> None:
 
 # --- the statistics against statsmodels / scipy ----------------------------------------------
 
+
 def test_drift_p_value_matches_statsmodels(planted: Path) -> None:
     """Gold accuracy: proportions_ztest. Consensus agreement: the Cochran-Mantel-Haenszel z over
     the strata of the item's judgement count (z^2 = StratifiedTable.test_null_odds statistic)."""
-    cells = query_df(planted, """
+    cells = query_df(
+        planted,
+        """
         with as_of as (
             select cast(date_trunc('week', max(activity_date) + interval 1 day) - interval 7 day as date) as w
             from marts.fct_project_daily
@@ -205,7 +232,8 @@ def test_drift_p_value_matches_statsmodels(planted: Path) -> None:
                sum(case when consensus_outcome in ('agree', 'disagree') then n_judgements else 0 end)
                    as consensus_agreement_n
         from intermediate.int_annotator_judgement_cells group by all
-    """)
+    """,
+    )
     got = _alerts(planted).query("kind == 'annotator_drift'")
     assert "consensus_agreement" in set(got.metric) and set(got.metric) <= {"gold_accuracy", "consensus_agreement"}
     for _, row in got.iterrows():
@@ -251,10 +279,14 @@ def test_cmh_macros_match_statsmodels(compiled: dict[str, str]) -> None:
     got = con.execute(compiled["cmh"]).df().set_index("annotator")
     checked = 0
     for annotator, g in sim.groupby("annotator"):
-        tables = [np.array([[r.x_recent, r.n_recent - r.x_recent], [r.x_history, r.n_history - r.x_history]], float)
-                  for r in g.itertuples() if r.n_recent > 0 and r.n_history > 0]
-        variance = sum(t[0].sum() * t[1].sum() * t[:, 0].sum() * t[:, 1].sum() / (t.sum() ** 2 * (t.sum() - 1))
-                       for t in tables)
+        tables = [
+            np.array([[r.x_recent, r.n_recent - r.x_recent], [r.x_history, r.n_history - r.x_history]], float)
+            for r in g.itertuples()
+            if r.n_recent > 0 and r.n_history > 0
+        ]
+        variance = sum(
+            t[0].sum() * t[1].sum() * t[:, 0].sum() * t[:, 1].sum() / (t.sum() ** 2 * (t.sum() - 1)) for t in tables
+        )
         if variance == 0:
             assert pd.isna(got.loc[annotator, "z"])
             continue
@@ -263,8 +295,16 @@ def test_cmh_macros_match_statsmodels(compiled: dict[str, str]) -> None:
         checked += 1
     assert checked > 200
     # like with like: agreement 0.65 with one other judge, 0.85 with four, in both periods
-    mix = pd.DataFrame({"annotator": [0, 0], "stratum": [2, 5], "x_recent": [130, 255], "n_recent": [200, 300],
-                        "x_history": [65, 1700], "n_history": [100, 2000]})
+    mix = pd.DataFrame(
+        {
+            "annotator": [0, 0],
+            "stratum": [2, 5],
+            "x_recent": [130, 255],
+            "n_recent": [200, 300],
+            "x_history": [65, 1700],
+            "n_history": [100, 2000],
+        }
+    )
     con.register("sim", mix)
     z = con.execute(compiled["cmh"]).df().z.iloc[0]
     assert abs(z) < 0.5
@@ -273,11 +313,14 @@ def test_cmh_macros_match_statsmodels(compiled: dict[str, str]) -> None:
 
 
 def test_agreement_z_test_matches_scipy(planted: Path) -> None:
-    weekly = query_df(planted, """
+    weekly = query_df(
+        planted,
+        """
         select project_id, language, week, krippendorff_alpha as a,
                (krippendorff_alpha - krippendorff_alpha_ci_low) / 1.959963984540054 as se
         from marts.fct_agreement_weekly where krippendorff_alpha_ci_low is not null
-    """)
+    """,
+    )
     got = _alerts(planted).query("kind == 'agreement_drop'")
     assert len(got) >= 1
     for _, row in got.iterrows():
@@ -297,6 +340,7 @@ def test_agreement_z_test_matches_scipy(planted: Path) -> None:
 
 
 # --- the macros' compiled SQL over many simulated null data sets ------------------------------
+
 
 @pytest.fixture(scope="module")
 def compiled(stable: Path, stable_raw: Path) -> dict[str, str]:
@@ -390,11 +434,16 @@ def test_drift_false_alarm_rate_on_null_data(compiled: dict[str, str]) -> None:
     k = families * per_family
     accuracy = rng.uniform(0.6, 0.97, size=k)
     n_recent, n_history = rng.integers(20, 80, size=k), rng.integers(100, 600, size=k)
-    sim = pd.DataFrame({
-        "family": np.repeat(np.arange(families), per_family), "annotator": np.tile(np.arange(per_family), families),
-        "x_recent": rng.binomial(n_recent, accuracy), "n_recent": n_recent,
-        "x_history": rng.binomial(n_history, accuracy), "n_history": n_history,
-    })
+    sim = pd.DataFrame(
+        {
+            "family": np.repeat(np.arange(families), per_family),
+            "annotator": np.tile(np.arange(per_family), families),
+            "x_recent": rng.binomial(n_recent, accuracy),
+            "n_recent": n_recent,
+            "x_history": rng.binomial(n_history, accuracy),
+            "n_history": n_history,
+        }
+    )
     con = duckdb.connect()
     con.register("sim", sim)
     got = con.execute(compiled["drift"]).df()
@@ -431,6 +480,7 @@ def test_agreement_drop_false_alarm_rate_on_null_data(compiled: dict[str, str]) 
 
 # --- the CLI --------------------------------------------------------------------------------
 
+
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "labelhouse.cli", *args], capture_output=True, text=True)
 
@@ -447,6 +497,16 @@ def test_cli_formats_and_fail_on(planted: Path) -> None:
     assert _cli("alerts", "--warehouse", str(planted), "--fail-on", "warning").returncode == 1
     critical = _cli("alerts", "--warehouse", str(planted), "--fail-on", "critical").returncode
     assert critical == (1 if reaches(alerts, "critical") else 0)
+
+
+def test_cli_generate_switches_off_the_worse_model_version(stable_raw: Path, tmp_path: Path) -> None:
+    """`labelhouse generate --no-worse-model-version` writes the stable twin's files."""
+    out = tmp_path / "raw"
+    args = ("generate", "--out", str(out), "--annotations", str(N_ANNOTATIONS), "--seed", str(SEED))
+    assert _cli(*args, "--no-worse-model-version").returncode == 0
+    files = sorted(p.name for p in stable_raw.iterdir())
+    assert files == sorted(p.name for p in out.iterdir())
+    assert all((out / name).read_bytes() == (stable_raw / name).read_bytes() for name in files)
 
 
 def test_cli_fail_on_passes_without_alerts(tmp_path: Path) -> None:

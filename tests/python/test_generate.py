@@ -305,9 +305,7 @@ def test_bad_annotators_are_less_accurate(con: duckdb.DuckDBPyConnection, manife
     assert accuracy[False] > 0.78
 
 
-def test_the_manifest_lists_every_model_with_its_files_and_thresholds(
-    raw_dir: Path, manifest: dict[str, Any]
-) -> None:
+def test_the_manifest_lists_every_model_with_its_files_and_thresholds(raw_dir: Path, manifest: dict[str, Any]) -> None:
     models = manifest["truth"]["models"]
     assert sorted(models) == sorted(gen.MODEL_NAMES) and len(models) >= 2
     c = duckdb.connect()
@@ -506,7 +504,8 @@ def test_planted_scenarios_change_only_what_they_plant(
         f"(b.project_id = '{drop['project_id']}' AND i.created_at >= '{drop['items_created_from']}' "
         f"AND i.created_at < '{drop['items_created_before']}')"
     )
-    rows = c.execute(f"""
+    rows = (
+        c.execute(f"""
         SELECT {in_drift} AS drifting, {in_drop} AND NOT {in_drift} AS dropping,  -- the two overlap: count as drifting
                count(*) AS n, count(*) FILTER (WHERE b.label <> a.label) AS n_changed,
                avg((b.label = g.label)::INT) FILTER (WHERE g.label IS NOT NULL) AS accuracy_before,
@@ -517,7 +516,10 @@ def test_planted_scenarios_change_only_what_they_plant(
         JOIN items AS i ON i.item_id = b.item_id
         LEFT JOIN gold AS g ON g.item_id = b.item_id
         GROUP BY ALL
-    """).df().set_index(["drifting", "dropping"])
+    """)
+        .df()
+        .set_index(["drifting", "dropping"])
+    )
     assert c.execute("SELECT count(*) FROM before").fetchone() == c.execute("SELECT count(*) FROM after").fetchone()
     # outside the planted annotator-days and project-week not one label changes
     assert rows.loc[(False, False), "n_changed"] == 0

@@ -320,27 +320,38 @@ tested_alerts as (
         )
 ),
 
--- delivery: the latest forecast misses the due date; the latest complete week's SLA breach rate
-project_latest as (
+-- delivery: the latest forecast misses the due date, or there is no forecast at all (a stalled
+-- project: items remain, nothing was completed in the forecast window, so fct_project_daily has
+-- no forecast_completion_date and a NULL is_on_track); the latest complete week's SLA breach rate
+project_days as (
     select
         project_daily.project_id,
         project_daily.activity_date,
-        project_daily.is_on_track,
         project_daily.forecast_completion_date,
         project_daily.due_date,
-        project_daily.remaining_items,
-        project_daily.completion_rate_per_day,
-        -- days since the project was last on track (or since its first day)
-        max(
-            case
-                when project_daily.is_on_track or project_daily.is_on_track is null then project_daily.activity_date
-            end
-        )
-            over (partition by project_daily.project_id) as last_on_track_day,
-        min(project_daily.activity_date) over (partition by project_daily.project_id) as first_day,
+        coalesce(
+            project_daily.remaining_items > 0
+            and project_daily.due_date is not null
+            and (project_daily.is_on_track = false or project_daily.forecast_completion_date is null),
+            false
+        ) as is_late,
         as_of.as_of_day
     from project_daily
     cross join as_of
+),
+
+project_latest as (
+    select
+        project_id,
+        activity_date,
+        forecast_completion_date,
+        due_date,
+        is_late,
+        -- the condition has held since the day after the project was last not late (or its first day)
+        max(case when not is_late then activity_date end) over (partition by project_id) as last_not_late_day,
+        min(activity_date) over (partition by project_id) as first_day,
+        as_of_day
+    from project_days
 ),
 
 late_alerts as (
@@ -352,15 +363,16 @@ late_alerts as (
         project_id,
         'all' as slice,
         'forecast_days_late' as metric,
+        -- NULL when there is no forecast (a stalled project)
         cast({{ dbt.datediff('due_date', 'forecast_completion_date', 'day') }} as double) as observed,
         0.0 as baseline,
         'forecast' as test,
         cast(null as double) as p_value,
         cast(null as double) as q_value,
         'throughput' as report_page,
-        coalesce({{ add_days('last_on_track_day', 1) }}, first_day) as first_seen_day
+        coalesce({{ add_days('last_not_late_day', 1) }}, first_day) as first_seen_day
     from project_latest
-    where activity_date = as_of_day and is_on_track = false
+    where activity_date = as_of_day and is_late
 ),
 
 sla_weekly as (
@@ -431,19 +443,25 @@ stale_alerts as (
     select
         'data_stale_export' as kind,
         case
-            when lag_days > 2 * {{ var('freshness_max_age_days') }} then 'critical' else 'warning'
+            when export_lags.lag_days > 2 * {{ var('freshness_max_age_days') }} then 'critical' else 'warning'
         end as severity,
         cast(null as {{ dbt.type_string() }}) as project_id,
-        concat('entity=', entity) as slice,
-        concat('days_behind_newest_export (', time_column, ')') as metric,
-        lag_days as observed,
+        concat('entity=', export_lags.entity) as slice,
+        concat('days_behind_newest_export (', export_lags.time_column, ')') as metric,
+        export_lags.lag_days as observed,
         cast({{ var('freshness_max_age_days') }} as double) as baseline,
         'threshold' as test,
         cast(null as double) as p_value,
         cast(null as double) as q_value,
-        'data_health' as report_page
+        'data_health' as report_page,
+        -- the day the export became stale: its newest day + freshness_max_age_days (capped at
+        -- as_of_day, which can be earlier than the newest export of all)
+        least(
+            {{ add_days('export_lags.newest_at', var('freshness_max_age_days')) }}, as_of.as_of_day
+        ) as first_seen_day
     from export_lags
-    where lag_days > {{ var('freshness_max_age_days') }}
+    cross join as_of
+    where export_lags.lag_days > {{ var('freshness_max_age_days') }}
 ),
 
 all_alerts as (
@@ -461,11 +479,7 @@ all_alerts as (
     from sla_alerts
     cross join as_of
     union all
-    select
-        stale_alerts.*,
-        as_of.as_of_day as first_seen_day
-    from stale_alerts
-    cross join as_of
+    select * from stale_alerts
 ),
 
 final as (
