@@ -5,7 +5,8 @@ holds GX expectation configurations (`type`, `kwargs`, `meta`, `severity`) group
 ("asset") they validate, and a `parameters` block with every threshold. Kwargs may refer to a
 parameter as `{"$PARAMETER": "name"}`, SQL text as `${name}`. Parameters can be overridden per
 build (`build(..., gate_params=...)` or the environment variable LABELHOUSE_GATE_PARAMS, a JSON
-object) without editing the suites.
+object) without editing the suites. A reject reason is named by its key only (`meta.reject_reasons`);
+a `value_set` written `"$REJECT_REASONS"` becomes those keys' texts from dbt_project.yml at load.
 
 Every expectation is pushed down to DuckDB as SQL through GX's SQL data source (see
 gx_compat.py), on the candidate file opened read-only; nothing is loaded into pandas. Failing
@@ -37,6 +38,8 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 PARAMS_ENV = "LABELHOUSE_GATE_PARAMS"
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "UBIGINT")
 _TEXT_PARAM = re.compile(r"\$\{(\w+)\}")
+# A kwargs value_set written so is the texts of the expectation's meta.reject_reasons keys.
+REJECT_REASONS_MARKER = "$REJECT_REASONS"
 
 
 class RawGateFailed(GateFailed):
@@ -66,6 +69,7 @@ class SuiteFile:
     parameters: dict[str, Any]
     assets: list[dict[str, Any]]
     path: Path
+    reasons: dict[str, str] = field(default_factory=dict)  # reject reason key -> text, as loaded
 
 
 @functools.cache
@@ -97,27 +101,64 @@ def _suite_parameters(spec: dict[str, Any], path: Path) -> dict[str, Any]:
     return params
 
 
-def _check_reject_reasons(spec: dict[str, Any], path: Path) -> None:
-    """Every `meta.reject_reasons` entry of a suite must be a key of var('reject_reasons')."""
-    known = reject_reasons()
+def _suite_expectations(spec: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
+    """(asset name, expectation) for every expectation a suite states, column rules' included."""
     for asset in spec.get("assets") or []:
+        name = str(asset.get("name") or asset.get("table") or "?")
         for expectation in asset.get("expectations") or []:
-            for key in (expectation.get("meta") or {}).get("reject_reasons") or []:
-                if key not in known:
-                    raise GateFailed(
-                        f"{path.name}: reject reason '{key}' is not a key of var('reject_reasons') in dbt_project.yml."
-                    )
+            yield name, expectation
+        for rule in asset.get("column_rules") or []:
+            if isinstance(rule.get("expectation"), dict):
+                yield name, rule["expectation"]
 
 
-def load_suites(gate: str, directory: Path | None = None) -> list[SuiteFile]:
-    """Every suite file in `directory` (default expectations/) belonging to `gate` ('raw' | 'mart')."""
+def _resolve_reject_reasons(spec: dict[str, Any], path: Path, reasons: dict[str, str]) -> None:
+    """Check every `meta.reject_reasons` key against `reasons` (var('reject_reasons')) and write
+    each `"value_set": "$REJECT_REASONS"` as the texts of its expectation's keys, in place.
+
+    The suites state reason keys only: a value_set listing a reason's text, or a literal list on
+    `row_status` (the column the raw suites read reject reasons from), is refused, so renaming a
+    reason in dbt_project.yml can never leave a suite checking a text no row carries."""
+    texts = set(reasons.values())
+    for asset, expectation in _suite_expectations(spec):
+        where = f"{path.name}: asset '{asset}', expectation '{(expectation.get('meta') or {}).get('problem', '?')}'"
+        keys = (expectation.get("meta") or {}).get("reject_reasons") or []
+        if not isinstance(keys, list):
+            raise GateFailed(f"{where}: meta.reject_reasons must be a list of keys of var('reject_reasons').")
+        for key in keys:
+            if key not in reasons:
+                raise GateFailed(
+                    f"{path.name}: reject reason '{key}' is not a key of var('reject_reasons') in dbt_project.yml "
+                    f"(asset '{asset}')."
+                )
+        kwargs = expectation.get("kwargs") or {}
+        value_set = kwargs.get("value_set")
+        if value_set == REJECT_REASONS_MARKER:
+            if not keys:
+                raise GateFailed(
+                    f"{where}: value_set is {REJECT_REASONS_MARKER!r} but meta.reject_reasons names no key."
+                )
+            kwargs["value_set"] = [reasons[key] for key in keys]
+        elif isinstance(value_set, list):
+            restated = sorted(v for v in value_set if isinstance(v, str) and v in texts)
+            if restated or (keys and kwargs.get("column") == "row_status"):
+                raise GateFailed(
+                    f"{where}: value_set lists reject reason text {restated or value_set}; name the keys in "
+                    f'meta.reject_reasons and write "value_set": "{REJECT_REASONS_MARKER}".'
+                )
+
+
+def load_suites(gate: str, directory: Path | None = None, reasons: dict[str, str] | None = None) -> list[SuiteFile]:
+    """Every suite file in `directory` (default expectations/) belonging to `gate` ('raw' | 'mart'),
+    its reject reason keys resolved against `reasons` (default: var('reject_reasons'))."""
     directory = Path(directory or EXPECTATIONS_DIR)
+    reasons = dict(reject_reasons() if reasons is None else reasons)
     suites = []
     for path in sorted(directory.glob("*.json")):
         spec = json.loads(path.read_text())
         if spec.get("gate") != gate:
             continue
-        _check_reject_reasons(spec, path)
+        _resolve_reject_reasons(spec, path, reasons)
         suites.append(
             SuiteFile(
                 name=spec["name"],
@@ -126,6 +167,7 @@ def load_suites(gate: str, directory: Path | None = None) -> list[SuiteFile]:
                 parameters=_suite_parameters(spec, path),
                 assets=list(spec.get("assets") or []),
                 path=path,
+                reasons=reasons,
             )
         )
     if not suites:
@@ -344,8 +386,9 @@ def _text_predicate(asset: dict[str, Any], catalog: Catalog, table: str, params:
         return None
     template = resolve(template, params)
     skipped = {c.lower() for c in asset.get("text_columns_except", [])}
-    texts = [c for c, t in catalog.columns.get(table, [])
-             if t.upper().startswith("VARCHAR") and c.lower() not in skipped]
+    texts = [
+        c for c, t in catalog.columns.get(table, []) if t.upper().startswith("VARCHAR") and c.lower() not in skipped
+    ]
     if not texts:
         return None
     return " or ".join("(" + template.replace("{column}", f'"{c}"') + ")" for c in texts)
@@ -625,7 +668,7 @@ def run_gate(
         try:
             for asset, outcome, config in failed_details:
                 keys = (config.get("meta") or {}).get("reject_reasons") or []
-                reasons = [reject_reasons()[k] for k in keys]
+                reasons = [asset.suite.reasons[k] for k in keys]
                 files = (
                     _file_breakdown(con, asset.table, reasons) if asset.table.startswith("staging.base_raw__") else []
                 )

@@ -10,7 +10,7 @@
 #}
 {% macro raw_union(entity, files=none) %}
     {%- set contract = var('raw_contract')[entity] -%}
-    {%- set wanted = contract['required'] + contract['optional'] -%}
+    {%- set wanted = labelhouse.contract_columns(entity) -%}
     {%- if files is none -%}
         {%- set files = labelhouse.raw_files(entity) -%}
     {%- endif -%}

@@ -13,7 +13,11 @@ import pytest
 from conftest import labelhouse_build, query, query_df
 from statsmodels.stats.proportion import proportion_confint
 
-# one bad row per reason (file row numbers 1..7); fewer than the raw suite tolerates
+from labelhouse.gates import reject_reasons
+
+# one bad row per reason (file row numbers 1..10), as many as the gates tolerate (10): row 8's
+# currency is no three-letter code ('US$' would otherwise be a currency apart from USD); rows 9
+# and 10 cast to a double but are no rate (inf, NaN)
 BAD_RATES = """vendor,site,currency,valid_from,hourly_rate,per_judgement_rate
 Cobalt Review,,USD,2026-09-01,abc,
 Cobalt Review,,USD,2026-09-02,-1.0,
@@ -22,15 +26,21 @@ Cobalt Review,,USD,2026-09-04,,
 No Such Vendor,,USD,2026-09-05,9.0,
 Cobalt Review,,USD,not-a-date,9.0,
 Cobalt Review,,,2026-09-06,9.0,
+Cobalt Review,,US$,2026-09-07,9.0,
+Cobalt Review,,USD,2026-09-08,inf,
+Cobalt Review,,usd,2026-09-09,,NaN
 """
-EXPECTED_REASONS = {
-    1: "unparsable rate",
-    2: "negative rate",
-    3: "neither or both of hourly_rate and per_judgement_rate",
-    4: "neither or both of hourly_rate and per_judgement_rate",
-    5: "unknown vendor",
-    6: "unparsable valid_from",
-    7: "null or blank currency",
+EXPECTED_REASONS = {  # keys of var('reject_reasons'): the texts are read from their one home
+    1: "unparsable_rate",
+    2: "negative_rate",
+    3: "neither_or_both_rates",
+    4: "neither_or_both_rates",
+    5: "unknown_vendor",
+    6: "unparsable_valid_from",
+    7: "null_or_blank_currency",
+    8: "currency_not_a_three_letter_code",
+    9: "non_finite_rate",
+    10: "non_finite_rate",
 }
 
 
@@ -105,11 +115,33 @@ def test_bad_rates_are_rejected_with_their_reasons(warehouse: Path) -> None:
         "select source_row_number, reject_reason from staging.rejected_rows "
         "where entity = 'vendor_rates' and source_file = 'vendor_rates_bad.csv'",
     )
-    assert dict(rows) == EXPECTED_REASONS
+    assert dict(rows) == {row: reject_reasons()[key] for row, key in EXPECTED_REASONS.items()}
     n_raw, n_accounted = query(
         warehouse, "select n_raw, n_accounted from staging.raw_row_reconciliation where entity = 'vendor_rates'"
     )[0]
-    assert n_raw == n_accounted == 7 + 7
+    assert n_raw == n_accounted == 7 + len(EXPECTED_REASONS)
+
+
+def test_valid_rates_are_staged_unchanged(raw: Path, warehouse: Path) -> None:
+    """Every row of the good rates file is staged as written (currency trimmed and upper-cased),
+    none of the bad file is, and the currencies are three letters A-Z."""
+    expected = pd.read_csv(raw / "vendor_rates.csv", dtype={"site": "string"}, keep_default_na=False)
+    got = query_df(
+        warehouse,
+        "select vendor, coalesce(site, '') as site, currency, cast(valid_from as varchar) as valid_from, "
+        "hourly_rate, per_judgement_rate from staging.stg_raw__vendor_rates",
+    )
+    assert len(got) == len(expected) == 7
+    key = ["vendor", "site", "valid_from"]
+    merged = expected.assign(currency=expected["currency"].str.strip().str.upper()).merge(
+        got, on=key, how="outer", suffixes=("_raw", "_staged"), indicator=True
+    )
+    assert (merged["_merge"] == "both").all(), merged
+    assert (merged["currency_raw"] == merged["currency_staged"]).all()
+    for column in ("hourly_rate", "per_judgement_rate"):
+        raw_values = pd.to_numeric(merged[column + "_raw"].replace("", np.nan))
+        assert np.allclose(raw_values, merged[column + "_staged"].astype(float), equal_nan=True), column
+    assert got["currency"].str.fullmatch(r"[A-Z]{3}").all()
 
 
 def test_cost_matches_pandas(raw: Path, warehouse: Path, mart: pd.DataFrame) -> None:

@@ -23,7 +23,15 @@ from labelhouse import gx_compat
 from labelhouse.build import build
 from labelhouse.dbt import run_dbt
 from labelhouse.errors import LabelhouseError, PreflightError
-from labelhouse.gates import EXPECTATIONS_DIR, RawGateFailed, load_suites, reject_reasons, resolve, run_gate
+from labelhouse.gates import (
+    EXPECTATIONS_DIR,
+    Outcome,
+    RawGateFailed,
+    load_suites,
+    reject_reasons,
+    resolve,
+    run_gate,
+)
 from labelhouse.paths import PROJECT_ROOT
 
 QUIET: Callable[[str], None] = lambda message: None  # noqa: E731
@@ -332,16 +340,18 @@ def test_privacy_covers_the_staging_and_intermediate_tables_the_reports_read(tmp
     assert [o.asset for o in report.failures] == ["int_annotations"], report.failure_message()
     assert "e-mail-like string" in report.failure_message()
     # raw_record (the raw row, kept for diagnosis) is not scanned: no report page selects it
-    diagnosis = ("create table staging.rejected_rows as select 'annotations' as entity, 'unknown label' as "
-                 "reject_reason, repeat('{\"annotator_id\": \"jane.doe@example.org\"} ', 9) as raw_record")
+    diagnosis = (
+        "create table staging.rejected_rows as select 'annotations' as entity, 'unknown label' as "
+        'reject_reason, repeat(\'{"annotator_id": "jane.doe@example.org"} \', 9) as raw_record'
+    )
     report = run_gate("mart", make_marts(tmp_path / "ok.duckdb", [*CLEAN, "create schema staging", diagnosis]))
     assert not any(o.asset == "rejected_rows" and "e-mail" in o.problem for o in report.failures), (
-        report.failure_message())
+        report.failure_message()
+    )
     # the same value in a column a page does show is caught
     shown = diagnosis.replace("'unknown label' as reject_reason", "'jane.doe@example.org' as reject_reason")
     report = run_gate("mart", make_marts(tmp_path / "shown.duckdb", [*CLEAN, "create schema staging", shown]))
-    assert any(o.asset == "rejected_rows" and "e-mail" in o.problem for o in report.failures), (
-        report.failure_message())
+    assert any(o.asset == "rejected_rows" and "e-mail" in o.problem for o in report.failures), report.failure_message()
 
 
 def test_reconciliation_and_rejected_share(tmp_path: Path) -> None:
@@ -418,7 +428,7 @@ def test_reject_reasons_have_one_home(tmp_path: Path) -> None:
     base = PROJECT_ROOT / "models" / "staging" / "raw" / "base"
     # reject_if_unknown_reference writes the keys its rules (macro reference_checks) name
     checks = (PROJECT_ROOT / "macros" / "raw" / "reject_checks.sql").read_text()
-    rules = checks[checks.index("{% macro reference_checks("):]
+    rules = checks[checks.index("{% macro reference_checks(") :]
     rules = rules[: rules.index("endmacro")]
     reference_keys = set(re.findall(r"'([a-z0-9_]+)'\s*\]", rules))
     assert len(reference_keys) == 3, "the reference rules name their reasons"
@@ -455,6 +465,91 @@ def test_reject_reasons_have_one_home(tmp_path: Path) -> None:
     (tmp_path / "raw_labels.json").write_text(json.dumps(bad))
     with pytest.raises(LabelhouseError, match="not a key of var"):
         load_suites("raw", tmp_path)
+
+
+def _reason_sets(suites: list) -> list[tuple[str, list[str], list[str]]]:
+    """(suite, keys, value_set) of every expectation that checks rows against reject reasons."""
+    return [
+        (suite.name, e["meta"]["reject_reasons"], e["kwargs"]["value_set"])
+        for suite in suites
+        for asset in suite.assets
+        for e in asset.get("expectations", [])
+        if (e.get("meta") or {}).get("reject_reasons")
+        and "value_set" in e.get("kwargs", {})
+        and e["kwargs"].get("column") == "row_status"
+    ]
+
+
+def test_suites_check_the_reason_texts_of_the_one_home(tmp_path: Path) -> None:
+    """The raw suites name reason keys only: each `"value_set": "$REJECT_REASONS"` is built from
+    var('reject_reasons') when the suites load, so renaming a reason's text there renames what the
+    gate checks (a literal list of texts in a suite would keep the old text and fail here)."""
+    known = reject_reasons()
+    markers = sum(path.read_text().count('"$REJECT_REASONS"') for path in EXPECTATIONS_DIR.glob("raw_*.json"))
+    assert markers >= 19, "every raw suite's reject reason check states keys, not texts"
+    renamed = {key: f"renamed {key}" for key in known}
+    checked = _reason_sets(load_suites("raw", reasons=renamed))
+    assert len(checked) == markers
+    for suite, keys, value_set in checked:
+        assert value_set == [renamed[k] for k in keys], suite
+    resolved = json.dumps([s.assets for s in load_suites("raw", reasons=renamed)])
+    for text in known.values():
+        assert json.dumps(text) not in json.dumps(checked), f"a suite checks the literal reason text {text!r}"
+    assert "$REJECT_REASONS" not in resolved
+    # with the project's own texts, the same expectations check exactly those texts
+    for suite, keys, value_set in _reason_sets(load_suites("raw")):
+        assert value_set == [known[k] for k in keys], suite
+
+    def write(edit: Callable[[dict], None]) -> None:
+        spec = json.loads((EXPECTATIONS_DIR / "raw_vendor_rates.json").read_text())
+        (check,) = [e for e in spec["assets"][0]["expectations"] if e["meta"]["reject_reasons"] == ["unknown_vendor"]]
+        edit(check)
+        (tmp_path / "raw_vendor_rates.json").write_text(json.dumps(spec))
+
+    write(lambda e: e["kwargs"].update(value_set=[known["unknown_vendor"]]))
+    with pytest.raises(LabelhouseError, match=r"raw_vendor_rates\.json: .*value_set lists reject reason text"):
+        load_suites("raw", tmp_path)
+    write(lambda e: e["kwargs"].update(value_set=["unknown vendor (old text)"]))
+    with pytest.raises(LabelhouseError, match=r"raw_vendor_rates\.json: .*write \"value_set\": \"\$REJECT_REASONS\""):
+        load_suites("raw", tmp_path)
+    write(lambda e: e["meta"].update(reject_reasons=["no_such_reason"]))
+    with pytest.raises(LabelhouseError, match=r"raw_vendor_rates\.json: reject reason 'no_such_reason' is not a key"):
+        load_suites("raw", tmp_path)
+    write(lambda e: e["meta"].pop("reject_reasons"))
+    with pytest.raises(LabelhouseError, match=r"raw_vendor_rates\.json: .*meta\.reject_reasons names no key"):
+        load_suites("raw", tmp_path)
+
+
+def test_renamed_reason_text_changes_what_the_raw_gate_fails_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows rejected with a renamed reason's text: the gate reading the renamed texts fails on them
+    (and names their file); the gate reading the project's texts does not see them."""
+    from labelhouse import gates
+
+    known = reject_reasons()
+    renamed = {key: f"{text} (renamed)" for key, text in known.items()}
+    warehouse = tmp_path / "raw.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema staging")
+    con.execute(
+        "create table staging.base_raw__vendor_rates as "
+        "select 'vendor_rates.csv' as source_file, range + 1 as source_row_number, 'Acme' as vendor, "
+        "'USD' as currency, case when range < 5 then ? end as reject_reason from range(20)",
+        [renamed["unknown_vendor"]],
+    )
+    con.close()
+
+    def vendor_check(reasons: dict[str, str]) -> Outcome:
+        monkeypatch.setattr(gates, "reject_reasons", lambda: reasons)
+        report = run_gate("raw", warehouse, params={"tolerated_bad_rows": 0})
+        (outcome,) = [o for o in report.outcomes if o.problem == "vendor named by no annotator"]
+        return outcome
+
+    failed = vendor_check(renamed)
+    assert failed.status == "failed" and failed.unexpected_count == 5, failed
+    assert failed.source_files == ["vendor_rates.csv (5 rows)"]
+    assert vendor_check(known).status == "passed"
 
 
 def test_shim_pushes_expectations_down(tmp_path: Path) -> None:

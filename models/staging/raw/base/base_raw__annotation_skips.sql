@@ -29,7 +29,7 @@ typed as (
     select
         source_file,
         source_row_number,
-        {{ json_record(['annotation_id', 'item_id', 'project_id', 'annotator_id', 'skipped_at']) }}
+        {{ json_record(contract_columns('annotation_skips')) }}
             as raw_record,
         {{ clean_text('annotation_id') }} as annotation_id,
         {{ clean_text('item_id') }} as item_id,

@@ -24,8 +24,7 @@
 ) }}
 {%- set has_items = raw_files('items') | length > 0 %}
 {%- set has_projects = raw_files('projects') | length > 0 %}
-{%- set raw_columns = ['annotation_id', 'item_id', 'project_id', 'annotator_id', 'label', 'submitted_at',
-    'started_at', 'language', 'exported_at', 'confidence', 'guideline_version'] %}
+{%- set raw_columns = contract_columns('annotations') %}
 {#- CTEs read more than once: streamed (recomputed) over all rows on a full build, buffered when an
     incremental build has only the affected rows (macro not_materialized) #}
 {%- set streamed = '' if is_incremental() else not_materialized() %}

@@ -9,7 +9,7 @@ typed as (
     select
         source_file,
         source_row_number,
-        {{ json_record(['annotator_id', 'vendor', 'site', 'languages', 'started_on']) }} as raw_record,
+        {{ json_record(contract_columns('annotators')) }} as raw_record,
         {{ clean_text('annotator_id') }} as annotator_id,
         {{ clean_text('vendor') }} as vendor,
         {{ clean_text('site') }} as site,

@@ -14,7 +14,7 @@ typed as (
     select
         source_file,
         source_row_number,
-        {{ json_record(['item_id', 'label', 'project_id', 'source', 'labelled_at']) }} as raw_record,
+        {{ json_record(contract_columns('gold_labels')) }} as raw_record,
         {{ clean_text('item_id') }} as item_id,
         {{ normalise_label('label') }} as label,
         {{ clean_text('project_id') }} as project_id,

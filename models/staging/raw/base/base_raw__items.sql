@@ -12,7 +12,7 @@
     unique_key=['source_file', 'source_row_number'],
 ) }}
 {%- set has_projects = raw_files('projects') | length > 0 %}
-{%- set raw_columns = ['item_id', 'project_id', 'created_at', 'language', 'market', 'content_type', 'priority'] %}
+{%- set raw_columns = contract_columns('items') %}
 {#- CTEs read more than once: streamed (recomputed) over all rows on a full build, buffered when an
     incremental build has only the affected rows (macro not_materialized) #}
 {%- set streamed = '' if is_incremental() else not_materialized() %}

@@ -25,7 +25,7 @@ typed as (
     select
         source_file,
         source_row_number,
-        {{ json_record(['label', 'policy_area', 'is_violating', 'severity']) }} as raw_record,
+        {{ json_record(contract_columns('labels')) }} as raw_record,
         {{ normalise_label('label') }} as label,
         {{ clean_text('policy_area') }} as policy_area,
         {{ parse_boolean('is_violating') }} as is_violating,

@@ -14,8 +14,7 @@ typed as (
     select
         source_file,
         source_row_number,
-        {{ json_record(['decision_id', 'item_id', 'action', 'label', 'decided_at', 'decided_by',
-            'appealed_at', 'appeal_outcome']) }} as raw_record,
+        {{ json_record(contract_columns('moderation_decisions')) }} as raw_record,
         {{ clean_text('decision_id') }} as decision_id,
         {{ clean_text('item_id') }} as item_id,
         lower({{ clean_text('action') }}) as action,

@@ -12,7 +12,7 @@
     incremental_strategy='delete+insert',
     unique_key=['source_file', 'source_row_number'],
 ) }}
-{%- set raw_columns = ['model_name', 'model_version', 'item_id', 'label', 'score', 'predicted_at'] %}
+{%- set raw_columns = contract_columns('predictions') %}
 {%- set key_columns = ['model_name', 'model_version', 'item_id', 'label'] %}
 {#- CTEs read more than once: streamed (recomputed) over all rows on a full build, buffered when an
     incremental build has only the affected rows (macro not_materialized) #}

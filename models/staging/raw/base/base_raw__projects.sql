@@ -10,7 +10,7 @@ typed as (
     select
         source_file,
         source_row_number,
-        {{ json_record(['project_id', 'name', 'labels_per_item', 'target_items', 'due_date', 'sla_hours']) }}
+        {{ json_record(contract_columns('projects')) }}
             as raw_record,
         {{ clean_text('project_id') }} as project_id,
         {{ clean_text('name') }} as project_name,

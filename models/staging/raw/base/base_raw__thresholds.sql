@@ -14,7 +14,7 @@ typed as (
     select
         source_file,
         source_row_number,
-        {{ json_record(['model_name', 'model_version', 'label', 'threshold']) }} as raw_record,
+        {{ json_record(contract_columns('thresholds')) }} as raw_record,
         {{ clean_text('model_name') }} as model_name,
         {{ clean_text('model_version') }} as model_version,
         {{ normalise_label('label') }} as label,

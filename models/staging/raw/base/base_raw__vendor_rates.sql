@@ -1,6 +1,8 @@
 -- One row per raw vendor rate row: every row of the `vendor_rates*` raw files, typed, with its
 -- reject reason and supersession flag (the later file wins for the same vendor, site and
--- valid_from). A vendor is known when some staged annotator names it.
+-- valid_from). A vendor is known when some staged annotator names it. A currency is three letters
+-- A-Z after trimming and upper-casing (ISO 4217 style: 'usd ' is USD, 'US$' is rejected); a rate
+-- must be a finite number ('inf', 'nan' and overflowing '1e400' cast, but are no rate).
 with
 
 raw_rows as (
@@ -21,7 +23,7 @@ typed as (
     select
         source_file,
         source_row_number,
-        {{ json_record(['vendor', 'site', 'currency', 'valid_from', 'hourly_rate', 'per_judgement_rate']) }}
+        {{ json_record(contract_columns('vendor_rates')) }}
             as raw_record,
         {{ clean_text('vendor') }} as vendor,
         {{ clean_text('site') }} as site,
@@ -40,11 +42,20 @@ checked as (
         typed.*,
         case
             {{ reject_if_blank(['vendor', 'currency'], prefix='typed.') }}
+            -- translate() drops A-Z (portable to Spark, unlike a regex function): ^[A-Z]{3}$
+            when
+                length(typed.currency) != 3
+                or translate(typed.currency, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '') != ''
+                then {{ reject_reason('currency_not_a_three_letter_code') }}
             {{ reject_if_missing_or_unparsable(['valid_from'], prefix='typed.') }}
             when
                 (typed.hourly_rate_text is not null and typed.hourly_rate is null)
                 or (typed.per_judgement_rate_text is not null and typed.per_judgement_rate is null)
                 then {{ reject_reason('unparsable_rate') }}
+            when
+                isnan(typed.hourly_rate) or abs(typed.hourly_rate) = cast('infinity' as double)
+                or isnan(typed.per_judgement_rate) or abs(typed.per_judgement_rate) = cast('infinity' as double)
+                then {{ reject_reason('non_finite_rate') }}
             when (typed.hourly_rate is null) = (typed.per_judgement_rate is null)
                 then {{ reject_reason('neither_or_both_rates') }}
             when coalesce(typed.hourly_rate, typed.per_judgement_rate) < 0 then {{ reject_reason('negative_rate') }}
