@@ -27,9 +27,7 @@ def _title(options: dict[str, Any], axis: str, field: str) -> str:
     return str(options.get(f"{axis}_title", field.replace("_", " ")))
 
 
-def _channel(
-    cls: Any, field: str, kinds: dict[str, str], options: dict[str, Any], axis: str, **extra: Any
-) -> Any:
+def _channel(cls: Any, field: str, kinds: dict[str, str], options: dict[str, Any], axis: str, **extra: Any) -> Any:
     kind = _vl_type(kinds.get(field, "nominal"))
     if axis in ("x", "y") and f"{axis}_type" in options:
         kind = options[f"{axis}_type"]
@@ -106,7 +104,8 @@ def _derived_fields(
         bad = [c for c in cols if c not in kinds]
         if bad or not cols:
             raise ReportPageError(
-                f"{where}: {channel}: columns {bad} are not in the query's result ({', '.join(kinds)})")
+                f"{where}: {channel}: columns {bad} are not in the query's result ({', '.join(kinds)})"
+            )
         name = f"{channel}_series"
         expr = " + ' ' + ".join(f"datum['{c}']" for c in cols)
         transforms.append({"calculate": {name: expr}})
@@ -127,15 +126,19 @@ def chart_spec(options: dict[str, Any], kinds: dict[str, str], where: str) -> di
         for col in options.get(key) if isinstance(options.get(key), list) else [options.get(key)]:
             if col is not None and col not in kinds:
                 raise ReportPageError(
-                    f"{where}: {key}: column '{col}' is not in the query's result ({', '.join(kinds)})")
+                    f"{where}: {key}: column '{col}' is not in the query's result ({', '.join(kinds)})"
+                )
     ci = options.get("ci")
     if ci is not None and (not isinstance(ci, list) or len(ci) != 2 or any(c not in kinds for c in ci)):
         raise ReportPageError(f"{where}: ci must name two result columns [low, high]")
 
     base = alt.Chart(alt.Data(name=DATA_NAME))
     for transform in transforms:
-        base = base.transform_fold(**transform["fold"]) if "fold" in transform else base.transform_calculate(
-            **transform["calculate"])
+        base = (
+            base.transform_fold(**transform["fold"])
+            if "fold" in transform
+            else base.transform_calculate(**transform["calculate"])
+        )
     enc: dict[str, Any] = {}
     x, y = options.get("x"), options.get("y")
     if x:
@@ -150,16 +153,25 @@ def chart_spec(options: dict[str, Any], kinds: dict[str, str], where: str) -> di
         scale = alt.Scale(range=PALETTE) if _vl_type(kinds[color]) == "nominal" else alt.Scale()
         if "color_domain" in options:
             scale = alt.Scale(domain=options["color_domain"], range=options.get("color_range", PALETTE))
-        enc["color"] = _channel(alt.Color, color, kinds, options, "color", scale=scale,
-                                legend=alt.Legend(orient="bottom", columns=options.get("legend_columns", 4),
-                                                  labelLimit=220))
+        enc["color"] = _channel(
+            alt.Color,
+            color,
+            kinds,
+            options,
+            "color",
+            scale=scale,
+            legend=alt.Legend(orient="bottom", columns=options.get("legend_columns", 4), labelLimit=220),
+        )
     if options.get("detail"):
         details = options["detail"] if isinstance(options["detail"], list) else [options["detail"]]
         enc["detail"] = [alt.Detail(field=d, type="nominal") for d in details]
     if options.get("dash"):
-        enc["strokeDash"] = alt.StrokeDash(field=options["dash"], type="nominal",
-                                           title=_title(options, "dash", options["dash"]),
-                                           legend=alt.Legend(orient="bottom"))
+        enc["strokeDash"] = alt.StrokeDash(
+            field=options["dash"],
+            type="nominal",
+            title=_title(options, "dash", options["dash"]),
+            legend=alt.Legend(orient="bottom"),
+        )
     n_col = options.get("n")
     min_n = int(options.get("min_n", SMALL_N))
     tip_fields = [f for f in [x, y, color, options.get("text"), *(ci or []), n_col] if f]
@@ -173,28 +185,45 @@ def chart_spec(options: dict[str, Any], kinds: dict[str, str], where: str) -> di
     if mark == "heatmap":
         value = options.get("color") or options.get("value")
         heat = base.mark_rect().encode(
-            x=enc["x"], y=enc["y"],
-            color=_channel(alt.Color, value, kinds, options, "color",
-                           scale=alt.Scale(scheme=options.get("scheme", "blues"),
-                                           **({"domain": options["color_domain"]} if "color_domain" in options
-                                              else {})),
-                           legend=alt.Legend(orient="right", format=options.get("color_format", ".2f"))),
+            x=enc["x"],
+            y=enc["y"],
+            color=_channel(
+                alt.Color,
+                value,
+                kinds,
+                options,
+                "color",
+                scale=alt.Scale(
+                    scheme=options.get("scheme", "blues"),
+                    **({"domain": options["color_domain"]} if "color_domain" in options else {}),
+                ),
+                legend=alt.Legend(orient="right", format=options.get("color_format", ".2f")),
+            ),
             tooltip=enc["tooltip"],
             **({"opacity": enc["opacity"]} if "opacity" in enc else {}),
         )
         layers.append(heat)
         if options.get("text"):
-            layers.append(base.mark_text(fontSize=10).encode(
-                x=enc["x"], y=enc["y"],
-                text=alt.Text(field=options["text"], type="quantitative", format=options.get("text_format", ".2f")),
-                color=alt.condition(f"datum['{value}'] > {options.get('text_dark_above', 0.5)}",
-                                    alt.value("white"), alt.value("#222")),
-            ))
+            layers.append(
+                base.mark_text(fontSize=10).encode(
+                    x=enc["x"],
+                    y=enc["y"],
+                    text=alt.Text(field=options["text"], type="quantitative", format=options.get("text_format", ".2f")),
+                    color=alt.condition(
+                        f"datum['{value}'] > {options.get('text_dark_above', 0.5)}",
+                        alt.value("white"),
+                        alt.value("#222"),
+                    ),
+                )
+            )
     else:
         mark_kw: dict[str, Any] = {}
         if mark == "line":
-            mark_kw = {"point": bool(options.get("points", False)), "strokeWidth": 2,
-                       "interpolate": options.get("interpolate", "linear")}
+            mark_kw = {
+                "point": bool(options.get("points", False)),
+                "strokeWidth": 2,
+                "interpolate": options.get("interpolate", "linear"),
+            }
         if mark == "point":
             mark_kw = {"filled": True, "size": options.get("point_size", 60)}
         if mark == "area":
@@ -211,8 +240,11 @@ def chart_spec(options: dict[str, Any], kinds: dict[str, str], where: str) -> di
         main = getattr(base, f"mark_{mark}")(**mark_kw).encode(**main_enc)
         if ci:
             lo, hi = ci
-            horizontal = x is not None and _vl_type(kinds.get(x, "")) == "quantitative" and (
-                y is not None and _vl_type(kinds.get(y, "")) != "quantitative")
+            horizontal = (
+                x is not None
+                and _vl_type(kinds.get(x, "")) == "quantitative"
+                and (y is not None and _vl_type(kinds.get(y, "")) != "quantitative")
+            )
             band = mark in ("line", "area")
             # a band keeps its own (low) opacity: the n < 30 opacity encoding would make it solid
             kept = ("color", "detail") if band else ("color", "opacity", "detail")
@@ -232,14 +264,19 @@ def chart_spec(options: dict[str, Any], kinds: dict[str, str], where: str) -> di
             layers.append(ci_mark.encode(**ci_enc))
         layers.append(main)
         if line_n:
-            layers.append(base.mark_point(filled=True, size=28).encode(
-                **{k: v for k, v in enc.items() if k in ("x", "y", "color", "tooltip", "detail")},
-                opacity=alt.condition(f"datum['{n_col}'] < {min_n}", alt.value(0.0), alt.value(0.9)),
-            ))
+            layers.append(
+                base.mark_point(filled=True, size=28).encode(
+                    **{k: v for k, v in enc.items() if k in ("x", "y", "color", "tooltip", "detail")},
+                    opacity=alt.condition(f"datum['{n_col}'] < {min_n}", alt.value(0.0), alt.value(0.9)),
+                )
+            )
         if options.get("highlight"):
             hl = options["highlight"]
-            layers.append(base.mark_point(size=140, filled=True, shape="diamond", color="#222").encode(
-                x=enc["x"], y=enc["y"], tooltip=enc["tooltip"]).transform_filter(f"datum['{hl}']"))
+            layers.append(
+                base.mark_point(size=140, filled=True, shape="diamond", color="#222")
+                .encode(x=enc["x"], y=enc["y"], tooltip=enc["tooltip"])
+                .transform_filter(f"datum['{hl}']")
+            )
     for rule in options.get("rules", []) or []:
         axis, value = next(iter(rule.items()))
         rule_data = alt.Chart(alt.Data(values=[{"v": value}]))
@@ -247,21 +284,27 @@ def chart_spec(options: dict[str, Any], kinds: dict[str, str], where: str) -> di
         enc_rule = {axis: channel(field="v", type="quantitative")}
         layers.append(rule_data.mark_rule(color="#888", strokeDash=[4, 4]).encode(**enc_rule))
     if options.get("diagonal"):
-        diag = alt.Chart(alt.Data(values=[{"a": 0, "b": 0}, {"a": 1, "b": 1}])).mark_line(
-            color="#999", strokeDash=[4, 4]).encode(x=alt.X(field="a", type="quantitative"),
-                                                    y=alt.Y(field="b", type="quantitative"))
+        diag = (
+            alt.Chart(alt.Data(values=[{"a": 0, "b": 0}, {"a": 1, "b": 1}]))
+            .mark_line(color="#999", strokeDash=[4, 4])
+            .encode(x=alt.X(field="a", type="quantitative"), y=alt.Y(field="b", type="quantitative"))
+        )
         layers.insert(0, diag)
 
     chart: Any = layers[0] if len(layers) == 1 else alt.layer(*layers)
     props: dict[str, Any] = {"height": int(options.get("height", 260))}
     if options.get("column"):
         col = options["column"]
-        chart = chart.properties(width=int(options.get("facet_width", 220)), height=props["height"]).facet(
-            column=alt.Column(field=col, type="nominal", title=_title(options, "column", col)),
-            data=alt.Data(name=DATA_NAME),
-        ) if len(layers) > 1 else chart.properties(width=int(options.get("facet_width", 220)),
-                                                    height=props["height"]).encode(
-            column=alt.Column(field=col, type="nominal", title=_title(options, "column", col)))
+        chart = (
+            chart.properties(width=int(options.get("facet_width", 220)), height=props["height"]).facet(
+                column=alt.Column(field=col, type="nominal", title=_title(options, "column", col)),
+                data=alt.Data(name=DATA_NAME),
+            )
+            if len(layers) > 1
+            else chart.properties(width=int(options.get("facet_width", 220)), height=props["height"]).encode(
+                column=alt.Column(field=col, type="nominal", title=_title(options, "column", col))
+            )
+        )
         if "resolve" in options:
             chart = chart.resolve_scale(**options["resolve"])
         spec = chart.to_dict()
@@ -294,10 +337,23 @@ def _config() -> dict[str, Any]:
     return {
         "font": font,
         "view": {"stroke": None},
-        "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 500, "gridColor": "#eee",
-                 "labelColor": "#444", "titleColor": "#333", "domainColor": "#bbb", "tickColor": "#bbb"},
-        "legend": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 500, "symbolSize": 80,
-                   "symbolOpacity": 1},
+        "axis": {
+            "labelFontSize": 11,
+            "titleFontSize": 12,
+            "titleFontWeight": 500,
+            "gridColor": "#eee",
+            "labelColor": "#444",
+            "titleColor": "#333",
+            "domainColor": "#bbb",
+            "tickColor": "#bbb",
+        },
+        "legend": {
+            "labelFontSize": 11,
+            "titleFontSize": 12,
+            "titleFontWeight": 500,
+            "symbolSize": 80,
+            "symbolOpacity": 1,
+        },
         "range": {"category": PALETTE},
         "autosize": {"type": "fit-x", "contains": "padding"},
     }

@@ -13,6 +13,9 @@ import duckdb
 
 from labelhouse.report.pages import ReportPageError
 
+# The most rows one page query may ship into a page (the page carries its data). A query that
+# returns more fails the render, naming the page, the query and its row count: a chart or table
+# of more rows needs a chart-sized rpt_ model (models/marts/reporting), never a silent cut.
 MAX_ROWS = 20_000
 
 
@@ -24,7 +27,6 @@ class Dataset:
     rows: list[list[Any]] = field(default_factory=list)
     date_column: str | None = None
     missing: str | None = None  # why the query could not run (a table not in this warehouse)
-    truncated: bool = False
 
     @property
     def available(self) -> bool:
@@ -43,8 +45,24 @@ def _kind(type_name: str) -> str:
         return "temporal"
     if t == "BOOLEAN":
         return "boolean"
-    if t.startswith(("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT",
-                     "UTINYINT", "DOUBLE", "FLOAT", "REAL", "DECIMAL", "UHUGEINT")):
+    if t.startswith(
+        (
+            "TINYINT",
+            "SMALLINT",
+            "INTEGER",
+            "BIGINT",
+            "HUGEINT",
+            "UBIGINT",
+            "UINTEGER",
+            "USMALLINT",
+            "UTINYINT",
+            "DOUBLE",
+            "FLOAT",
+            "REAL",
+            "DECIMAL",
+            "UHUGEINT",
+        )
+    ):
         return "quantitative"
     return "nominal"
 
@@ -66,12 +84,18 @@ def _json_value(v: Any) -> Any:
     return str(v)
 
 
-_MISSING_TABLE = re.compile(r"Table with name (\S+) does not exist|Catalog \"?(\w+)\"? does not exist|"
-                            r"Schema with name (\S+) does not exist", re.I)
+_MISSING_TABLE = re.compile(
+    r"Table with name (\S+) does not exist|Catalog \"?(\w+)\"? does not exist|"
+    r"Schema with name (\S+) does not exist",
+    re.I,
+)
 
 
 def run_query(con: duckdb.DuckDBPyConnection, name: str, sql: str, where: str) -> Dataset:
-    """Rows of one named query; a table missing from the warehouse gives an unavailable Dataset."""
+    """Rows of one named query; a table missing from the warehouse gives an unavailable Dataset.
+
+    More than MAX_ROWS rows is a ReportPageError that names `where` (the page), the query and
+    its row count."""
     try:
         cur = con.execute(sql)
         description = cur.description or []
@@ -84,9 +108,14 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, sql: str, where: str) -
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise ReportPageError(f"{where}: query '{name}' failed: {first}") from None
+    if len(raw) > MAX_ROWS:
+        (n_rows,) = con.execute(f"select count(*) from ({sql}) as page_query").fetchone()
+        raise ReportPageError(
+            f"{where}: query '{name}' returns {n_rows:,} rows, more than the {MAX_ROWS:,} a page query may ship:"
+            " aggregate or thin them in a reporting model (models/marts/reporting/rpt_*) and select from it"
+        )
     columns = [d[0] for d in description]
     kinds = {d[0]: _kind(str(d[1])) for d in description}
-    truncated = len(raw) > MAX_ROWS
-    rows = [[_json_value(v) for v in r] for r in raw[:MAX_ROWS]]
+    rows = [[_json_value(v) for v in r] for r in raw]
     date_column = next((c for c in columns if kinds[c] == "temporal"), None)
-    return Dataset(name, columns, kinds, rows, date_column, None, truncated)
+    return Dataset(name, columns, kinds, rows, date_column, None)

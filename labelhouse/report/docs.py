@@ -40,8 +40,13 @@ def generate_docs(warehouse: Path, raw_dir: Path, target: Path, docs_dir: Path, 
     target.mkdir(parents=True, exist_ok=True)
     if manifest is not None and not (target / "manifest.json").exists():
         manifest.write(str(target / "manifest.json"))  # docs generate reads it from its target
-    result = run_dbt(["docs", "generate", "--static", "--no-compile"], warehouse=warehouse, raw_dir=raw_dir,
-                     target_path=target, manifest=manifest)
+    result = run_dbt(
+        ["docs", "generate", "--static", "--no-compile"],
+        warehouse=warehouse,
+        raw_dir=raw_dir,
+        target_path=target,
+        manifest=manifest,
+    )
     if not result.success:
         raise LabelhouseError(f"dbt docs generate failed: {result.error or 'see dbt logs'}")
     _write_docs(target, docs_dir)

@@ -35,6 +35,7 @@ KNOWN_FILTERS = {
     "model_name": "Model",
     "model_version": "Model version",
     "label": "Label",
+    "annotator_id": "Annotator",
     "date": "Dates",
 }
 
@@ -95,7 +96,7 @@ def parse_page(path: Path) -> Page:
             meta = yaml.safe_load(front["yaml"]) or {}
         except yaml.YAMLError as exc:
             raise _fail(path, f"front matter is not valid YAML: {exc}") from None
-        text = text[front.end():]
+        text = text[front.end() :]
     if not isinstance(meta, dict):
         raise _fail(path, "front matter must be a YAML mapping")
     stem = re.sub(r"^\d+[_-]", "", path.stem)
@@ -110,7 +111,7 @@ def parse_page(path: Path) -> Page:
         if len(info) != 2 or not _NAME.match(info[1]):
             raise _fail(path, f"block '{m['info'].strip()}' needs exactly one lowercase name, e.g. ```{info[0]} daily")
         kind, name = info
-        parts.append(text[pos:m.start()])
+        parts.append(text[pos : m.start()])
         pos = m.end()
         body = m["body"]
         if kind == "sql":
@@ -140,6 +141,12 @@ def parse_page(path: Path) -> Page:
     required = meta.get("required") or []
     if not isinstance(required, list) or any(r not in defaults for r in required):
         raise _fail(path, "required must list filters that have a default (a chart that needs one value of them)")
+    options_from = meta.get("filter_options") or {}
+    if not isinstance(options_from, dict) or any(k not in filters or k == "date" for k in options_from):
+        raise _fail(path, "filter_options must map filters of this page (not date) to the query offering their values")
+    unknown_queries = sorted({str(q) for q in options_from.values()} - set(queries))
+    if unknown_queries:
+        raise _fail(path, f"filter_options name queries the page does not have: {unknown_queries}")
     title = str(meta.get("title") or slug.replace("_", " ").capitalize())
     return Page(
         path=path,

@@ -113,23 +113,26 @@ def _figures(block: Block, data: Dataset, where: str) -> list[dict[str, Any]]:
             else:
                 change = {"text": "new", "sign": 0}
             better = item.get("better", "up")
-            change["good"] = None if better == "none" or change["sign"] == 0 else (
-                (change["sign"] > 0) == (better == "up"))
+            change["good"] = (
+                None if better == "none" or change["sign"] == 0 else ((change["sign"] > 0) == (better == "up"))
+            )
         n_col = item.get("n")
         small = n_col is not None and row.get(n_col) is not None and row[n_col] < int(item.get("min_n", SMALL_N))
-        out.append({
-            "key": col,
-            "label": item.get("label", col.replace("_", " ")),
-            "value": value,
-            "previous": previous,
-            "text": format_value(value, fmt),
-            "previous_text": format_value(previous, fmt) if prev_col else None,
-            "previous_label": item.get("previous_label", "the week before"),
-            "change": change,
-            "note": item.get("note"),
-            "small": small,
-            "status": str(row.get(item["status"])) if item.get("status") else None,
-        })
+        out.append(
+            {
+                "key": col,
+                "label": item.get("label", col.replace("_", " ")),
+                "value": value,
+                "previous": previous,
+                "text": format_value(value, fmt),
+                "previous_text": format_value(previous, fmt) if prev_col else None,
+                "previous_label": item.get("previous_label", "the week before"),
+                "change": change,
+                "note": item.get("note"),
+                "small": small,
+                "status": str(row.get(item["status"])) if item.get("status") else None,
+            }
+        )
     return out
 
 
@@ -179,9 +182,15 @@ def render_page(page: Page, con: duckdb.DuckDBPyConnection, md: MarkdownIt) -> d
         data = datasets[part.name]
         used.add(part.name)
         block_id = f"b{i}"
-        entry: dict[str, Any] = {"kind": part.kind, "id": block_id, "name": part.name, "sql": page.queries[part.name],
-                                 "title": part.options.get("title"), "caption": part.options.get("caption"),
-                                 "missing": data.missing, "truncated": data.truncated}
+        entry: dict[str, Any] = {
+            "kind": part.kind,
+            "id": block_id,
+            "name": part.name,
+            "sql": page.queries[part.name],
+            "title": part.options.get("title"),
+            "caption": part.options.get("caption"),
+            "missing": data.missing,
+        }
         if data.available:
             if part.kind == "chart":
                 kinds = {c: ("nominal" if k == "boolean" else k) for c, k in data.kinds.items()}
@@ -199,7 +208,10 @@ def render_page(page: Page, con: duckdb.DuckDBPyConnection, md: MarkdownIt) -> d
         column = None if f == "date" else f
         values: set[str] = set()
         if column:
-            for name in used:
+            # the filter offers the values of every query that has the column, or of the one
+            # query the page names in `filter_options` (e.g. the annotators that have a chart)
+            source = (page.meta.get("filter_options") or {}).get(f)
+            for name in [source] if source else used:
                 d = datasets[name]
                 if column in d.columns:
                     idx = d.columns.index(column)
@@ -213,13 +225,22 @@ def render_page(page: Page, con: duckdb.DuckDBPyConnection, md: MarkdownIt) -> d
             default = options[-1] if options else None
         elif default is not None and str(default) not in options:
             default = None
-        filters.append({"key": f, "label": KNOWN_FILTERS[f], "options": options,
-                        "default": None if default is None else str(default),
-                        # a filter whose charts would overlay its values' data offers no "All"
-                        "required": f in (page.meta.get("required") or []) and bool(options)})
+        filters.append(
+            {
+                "key": f,
+                "label": KNOWN_FILTERS[f],
+                "options": options,
+                "default": None if default is None else str(default),
+                # a filter whose charts would overlay its values' data offers no "All"
+                "required": f in (page.meta.get("required") or []) and bool(options),
+            }
+        )
     payload = {
-        "datasets": {n: {"columns": d.columns, "kinds": d.kinds, "rows": d.rows, "date_column": d.date_column}
-                     for n, d in datasets.items() if n in used and d.available},
+        "datasets": {
+            n: {"columns": d.columns, "kinds": d.kinds, "rows": d.rows, "date_column": d.date_column}
+            for n, d in datasets.items()
+            if n in used and d.available
+        },
         "charts": charts,
         "tables": tables,
         "filters": page.filters,
@@ -268,15 +289,24 @@ def render_site(
         env = _env()
         template = env.get_template("page.html.j2")
         md = MarkdownIt("commonmark", {"html": False}).enable("table")
-        nav = [{"slug": p.slug, "nav": p.nav, "href": "index.html" if i == 0 else f"{p.slug}.html"}
-               for i, p in enumerate(pages)]
+        nav = [
+            {"slug": p.slug, "nav": p.nav, "href": "index.html" if i == 0 else f"{p.slug}.html"}
+            for i, p in enumerate(pages)
+        ]
         built_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         con = duckdb.connect(str(warehouse), read_only=True)
         try:
             for i, page in enumerate(pages):
                 ctx = render_page(page, con, md)
-                html = template.render(page=page, nav=nav, current=nav[i]["href"], bundle=bundle,
-                                       built_at=built_at, warehouse_name=warehouse.name, **ctx)
+                html = template.render(
+                    page=page,
+                    nav=nav,
+                    current=nav[i]["href"],
+                    bundle=bundle,
+                    built_at=built_at,
+                    warehouse_name=warehouse.name,
+                    **ctx,
+                )
                 (tmp / nav[i]["href"]).write_text(html, encoding="utf-8")
         finally:
             con.close()

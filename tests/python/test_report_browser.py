@@ -256,6 +256,42 @@ def test_small_samples_are_greyed(server: str, watched: Watched) -> None:
     watched.check_clean()
 
 
+def test_annotator_filter_shows_one_annotators_confusion_matrix(server: str, watched: Watched) -> None:
+    """Unset, the heat map is the project's annotators pooled ('all'); one annotator chosen, their
+    own matrix, and the quality table narrows to them (with latent accuracy beside gold)."""
+    page = watched.open(f"{server}/annotators.html")
+
+    def heat_rows() -> list[dict[str, Any]]:
+        return page.evaluate("""() => {
+            const id = document.querySelector("section.block-chart[data-block='latent_confusion']").id;
+            return window.labelhouseReport.views[id].data('rows').map(r => ({a: r.annotator_id, p: r.project_id}));
+        }""")
+
+    project = page.locator("#filter-project_id").input_value()
+    pooled = heat_rows()
+    assert pooled and {(r["a"], r["p"]) for r in pooled} == {("all", project)}
+    headers = page.locator("section[data-block='quality'] thead th").all_inner_texts()
+    assert any("latent accuracy" in h for h in headers) and any("gold accuracy" in h for h in headers)
+    options = page.locator("#filter-annotator_id option").all_inner_texts()
+    assert options[0] == "All" and 20 <= len(options) - 1 < 200  # the annotators with a matrix, not all 200
+    in_project = set(
+        page.evaluate(
+            """p => JSON.parse(document.getElementById('page-data').textContent)
+        .datasets.latent_confusion.rows.filter(r => r[0] === p).map(r => r[1])""",
+            project,
+        )
+    ) - {"all"}
+    assert len(in_project) == 20  # the project's 20 annotators with the most judgements
+    chosen = sorted(in_project)[-1]
+    page.select_option("#filter-annotator_id", chosen)
+    page.wait_for_timeout(200)
+    own = heat_rows()
+    assert own and {(r["a"], r["p"]) for r in own} == {(chosen, project)}
+    cells = page.locator("section[data-block='quality'] tbody td[data-col='annotator_id']").all_inner_texts()
+    assert cells == [chosen]
+    watched.check_clean()
+
+
 def test_dbt_docs_open_offline(server: str, watched: Watched) -> None:
     failed: list[str] = []
     watched.page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))

@@ -18,9 +18,11 @@ import yaml
 from conftest import shared_demo, shared_demo_site
 
 from labelhouse.errors import LabelhouseError
+from labelhouse.gates import dbt_vars
 from labelhouse.report import ReportPageError, render_site
+from labelhouse.report.data import MAX_ROWS
 from labelhouse.report.pages import load_pages, parse_page
-from labelhouse.report.render import DEFAULT_PAGES_DIR
+from labelhouse.report.render import DEFAULT_PAGES_DIR, _published_run_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -71,8 +73,11 @@ def find_private_data(site: Path, raw_dir: Path) -> list[str]:
             reader = {".parquet": "read_parquet", ".jsonl": "read_json_auto"}.get(f.suffix, "read_csv_auto")
             cols = [r[0] for r in con.execute(f"describe select * from {reader}('{f}')").fetchall()]
             if "text" in cols:
-                texts.update(r[0] for r in con.execute(f"select distinct text from {reader}('{f}')").fetchall()
-                             if r[0] and len(r[0]) >= 12)
+                texts.update(
+                    r[0]
+                    for r in con.execute(f"select distinct text from {reader}('{f}')").fetchall()
+                    if r[0] and len(r[0]) >= 12
+                )
     finally:
         con.close()
     assert texts, "the demo exports should carry item text for this check to mean anything"
@@ -217,26 +222,30 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
     try:
         pooled = con.execute("select * from marts.rpt_agreement_weekly_pooled order by week").df()
         counts = con.execute(
-            "select item_week, project_id, item_id, label, n_votes from intermediate.int_item_category_counts").df()
+            "select item_week, project_id, item_id, label, n_votes from intermediate.int_item_category_counts"
+        ).df()
         per_project = con.execute(
-            "select week, n_items, krippendorff_alpha from marts.fct_agreement_weekly where language = 'all'").df()
+            "select week, n_items, krippendorff_alpha from marts.fct_agreement_weekly where language = 'all'"
+        ).df()
         throughput = con.execute("select * from marts.rpt_overview_throughput").df()
         daily = con.execute("select * from marts.fct_project_daily").df()
         annotator_daily = con.execute("select * from marts.fct_annotator_daily").df()
         headline = con.execute("select * from marts.rpt_model_headline order by model_name").df()
-        evals = con.execute(
-            "select * from marts.fct_model_eval where language = 'all' and truth_source = 'all'").df()
+        evals = con.execute("select * from marts.fct_model_eval where language = 'all' and truth_source = 'all'").df()
         weekly = con.execute("select * from marts.rpt_project_weekly").df()
         histogram = con.execute("select * from marts.rpt_handle_time_histogram").df()
         handle = con.execute(
-            "select project_id, handle_seconds from intermediate.int_annotations where handle_seconds is not null").df()
+            "select project_id, handle_seconds from intermediate.int_annotations where handle_seconds is not null"
+        ).df()
         moderation = con.execute(
-            "select * from marts.rpt_moderation_monthly where decided_by = 'all' order by decision_month").df()
+            "select * from marts.rpt_moderation_monthly where decided_by = 'all' order by decision_month"
+        ).df()
         by_label = con.execute("select * from marts.rpt_moderation_by_label").df()
         decisions = con.execute(
             "select date_trunc('month', decided_at) as month, label, decided_by, appealed_at is not null as appealed,"
             " coalesce(appeal_outcome = 'overturned', false) as overturned"
-            " from staging.stg_raw__moderation_decisions").df()
+            " from staging.stg_raw__moderation_decisions"
+        ).df()
     finally:
         con.close()
 
@@ -245,8 +254,9 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
     assert list(pooled.sort_values("week", ascending=False)["weeks_back"]) == list(range(1, len(pooled) + 1))
     for row in pooled.itertuples():
         week = counts[counts["item_week"] == row.week]
-        matrix = week.pivot_table(index=["project_id", "item_id"], columns="label", values="n_votes",
-                                  aggfunc="sum", fill_value=0)
+        matrix = week.pivot_table(
+            index=["project_id", "item_id"], columns="label", values="n_votes", aggfunc="sum", fill_value=0
+        )
         expected = krippendorff.alpha(value_counts=matrix.to_numpy(), level_of_measurement="nominal")
         assert row.krippendorff_alpha == pytest.approx(expected, abs=1e-9), row.week
         assert row.n_items == int((matrix.sum(axis=1) >= 2).sum())
@@ -273,7 +283,8 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
     a_back = (last_day - annotator_daily["activity_date"]).dt.days
     a_week = annotator_daily[a_back.between(0, 6)]
     assert t["judgements_per_active_hour_week"] == pytest.approx(
-        a_week["n_timed_annotations"].sum() / a_week["active_hours"].sum())
+        a_week["n_timed_annotations"].sum() / a_week["active_hours"].sum()
+    )
 
     # weekly project rates: ratios of the week's sums
     daily["week"] = daily["activity_date"] - pd_timedelta(daily["activity_date"].dt.weekday)
@@ -281,7 +292,8 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
     annotator_daily["week"] = a_dates - pd_timedelta(a_dates.dt.weekday)
     sla = daily.groupby(["project_id", "week"])[["n_sla_breached", "items_completed"]].sum()
     rate = annotator_daily.groupby(["project_id", "week"]).agg(
-        timed=("n_timed_annotations", "sum"), hours=("active_hours", "sum"), n=("annotator_id", "nunique"))
+        timed=("n_timed_annotations", "sum"), hours=("active_hours", "sum"), n=("annotator_id", "nunique")
+    )
     assert len(weekly) == len(sla.index.union(rate.index))
     for row in weekly.itertuples():
         key = (row.project_id, pd_date(row.week))
@@ -303,17 +315,20 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
         assert {float(k): int(v) for k, v in got.items()} == expected, project
 
     # moderation: overturned / appealed decisions per month, from the staged decisions themselves
-    by_month = decisions.groupby("month").agg(n=("appealed", "size"), appealed=("appealed", "sum"),
-                                             overturned=("overturned", "sum"))
+    by_month = decisions.groupby("month").agg(
+        n=("appealed", "size"), appealed=("appealed", "sum"), overturned=("overturned", "sum")
+    )
     assert len(moderation) == len(by_month) >= 2
     for row in moderation.itertuples():
         month = by_month.loc[pd_date(row.decision_month) == by_month.index.astype(str).str[:10]].iloc[0]
         assert (row.n_decisions, row.n_appealed, row.n_overturned) == (month.n, month.appealed, month.overturned)
         assert row.overturn_rate == pytest.approx(month.overturned / month.appealed)
     assert list(moderation.sort_values("decision_month", ascending=False)["months_back"]) == list(
-        range(1, len(moderation) + 1))
+        range(1, len(moderation) + 1)
+    )
     pooled_labels = decisions.groupby(["label", "decided_by"]).agg(
-        n=("appealed", "size"), appealed=("appealed", "sum"), overturned=("overturned", "sum"))
+        n=("appealed", "size"), appealed=("appealed", "sum"), overturned=("overturned", "sum")
+    )
     assert len(by_label) == len(pooled_labels)
     for row in by_label.itertuples():
         want = pooled_labels.loc[(row.label, row.decided_by)]
@@ -333,6 +348,60 @@ def test_reporting_marts_equal_an_independent_computation() -> None:
             before = evals[(evals["model_name"] == row.model_name) & (evals["model_version"] == versions[1])]
             assert row.previous_version == versions[1]
             assert row.roc_auc_previous == pytest.approx(before["roc_auc"].mean())
+
+
+def test_overview_throughput_and_agreement_marts_equal_an_independent_computation() -> None:
+    """rpt_overview_quality, rpt_project_weekly's volume, rpt_project_forecast and
+    rpt_adjudication_queue (figures that used to be computed in page SQL), recomputed in pandas."""
+    _, warehouse, _ = demo_site()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        quality = con.execute("select * from marts.rpt_overview_quality").df()
+        pooled = con.execute("select * from marts.rpt_agreement_weekly_pooled").df()
+        annotators = con.execute("select project_id, annotator_id, is_flagged from marts.fct_annotator_quality").df()
+        weekly = con.execute("select * from marts.rpt_project_weekly").df()
+        daily = con.execute("select * from marts.fct_project_daily").df()
+        forecast = con.execute("select * from marts.rpt_project_forecast order by project_id").df()
+        projects = con.execute("select * from marts.dim_project").df()
+        queue = con.execute("select * from marts.rpt_adjudication_queue order by adjudication_rank").df()
+        consensus = con.execute("select * from marts.fct_item_consensus where needs_adjudication").df()
+    finally:
+        con.close()
+
+    # flagged annotators: flagged in at least one project (the 'all' rows pool the projects)
+    q = quality.iloc[0]
+    assert len(quality) == 1
+    per_project = annotators[annotators["project_id"] != "all"]
+    assert q.n_flagged_annotators == per_project.loc[per_project["is_flagged"], "annotator_id"].nunique() > 0
+    assert q.n_annotators == per_project["annotator_id"].nunique()
+    latest = pooled.sort_values("weeks_back").iloc[:2]
+    assert (q.alpha_week, q.alpha_prev_week) == (latest.iloc[0].krippendorff_alpha, latest.iloc[1].krippendorff_alpha)
+    assert q.n_items_week == latest.iloc[0].n_items
+
+    # weekly volume: judgements of the project's days of the (Monday) week
+    daily["week"] = (daily["activity_date"] - pd_timedelta(daily["activity_date"].dt.weekday)).astype(str).str[:10]
+    volume = daily.groupby(["project_id", "week"])["n_annotations"].sum()
+    got = {(r.project_id, pd_date(r.week)): r.n_annotations for r in weekly.itertuples() if r.n_annotations}
+    assert got == {k: int(v) for k, v in volume.items() if v}
+
+    # forecast: each project's own latest day
+    last = daily.sort_values("activity_date").groupby("project_id").tail(1).sort_values("project_id")
+    assert forecast["project_id"].tolist() == last["project_id"].tolist()
+    assert [pd_date(d) for d in forecast["as_of"]] == [pd_date(d) for d in last["activity_date"]]
+    for col in ("cumulative_completed", "remaining_items", "is_on_track"):
+        assert forecast[col].tolist() == last[col].tolist(), col
+    names = projects.set_index("project_id")["project_name"]
+    assert forecast["project_name"].tolist() == [names[p] for p in forecast["project_id"]]
+
+    # adjudication queue: lowest consensus share first, then most judgements, then item_id; at most
+    # var report_adjudication_max_items
+    max_items = dbt_vars()["report_adjudication_max_items"]
+    ranked = consensus.sort_values(
+        ["consensus_share", "n_annotations", "item_id", "project_id"], ascending=[True, False, True, True]
+    ).head(max_items)
+    assert len(queue) == min(len(consensus), max_items) > 0
+    assert queue["item_id"].tolist() == ranked["item_id"].tolist()
+    assert queue["adjudication_rank"].tolist() == list(range(1, len(queue) + 1))
 
 
 def pd_date(value: object) -> str:
@@ -363,8 +432,10 @@ def overlaid_series(site: Path) -> list[str]:
             data, spec = payload["datasets"][chart["dataset"]], chart["spec"]
             inner = spec.get("spec", spec)
             layers = inner.get("layer", [inner])
-            marks = {(lay.get("mark") if isinstance(lay.get("mark"), str) else lay.get("mark", {}).get("type"))
-                     for lay in layers}
+            marks = {
+                (lay.get("mark") if isinstance(lay.get("mark"), str) else lay.get("mark", {}).get("type"))
+                for lay in layers
+            }
             if not marks & {"line", "area", "rect"}:
                 continue
             encoded: set[str] = set()
@@ -412,8 +483,10 @@ def test_annotator_and_data_health_marts_equal_an_independent_computation() -> N
     try:
         kappa = con.execute("select * from marts.rpt_annotator_pair_kappa").df()
         pairs = con.execute("select * from marts.fct_annotator_pair_agreement").df()
-        top_n = con.execute("select count(distinct annotator_a) from marts.rpt_annotator_pair_kappa"
-                            " group by project_id order by 1 desc limit 1").fetchone()[0]
+        top_n = con.execute(
+            "select count(distinct annotator_a) from marts.rpt_annotator_pair_kappa"
+            " group by project_id order by 1 desc limit 1"
+        ).fetchone()[0]
         confusion = con.execute("select * from marts.rpt_annotator_latent_confusion").df()
         latent = con.execute("select * from marts.fct_annotator_latent_confusion").df()
         files = con.execute("select * from marts.rpt_data_health_files").df()
@@ -431,8 +504,12 @@ def test_annotator_and_data_health_marts_equal_an_independent_computation() -> N
     shared = shared.sort_values(["project_id", "n_shared_items", "annotator_a"], ascending=[True, False, True])
     top = set(map(tuple, shared.groupby("project_id").head(20)[["project_id", "annotator_a"]].to_numpy()))
     assert top_n == 20 < shared.groupby("project_id").size().max()  # the demo has more annotators than are shown
-    keep = both[[(p, a) in top and (p, b) in top for p, a, b in
-                 both[["project_id", "annotator_a", "annotator_b"]].itertuples(index=False)]]
+    keep = both[
+        [
+            (p, a) in top and (p, b) in top
+            for p, a, b in both[["project_id", "annotator_a", "annotator_b"]].itertuples(index=False)
+        ]
+    ]
     keep = keep[keep["cohen_kappa"].notna()]
     key = ["project_id", "annotator_a", "annotator_b"]
     got = kappa.sort_values(key).reset_index(drop=True)
@@ -441,7 +518,9 @@ def test_annotator_and_data_health_marts_equal_an_independent_computation() -> N
     assert got["n_shared_items"].tolist() == want["n_shared_items"].tolist()
     assert got["cohen_kappa"].to_numpy() == pytest.approx(want["cohen_kappa"].to_numpy(), abs=1e-12)
 
-    # pooled latent confusion: expected counts summed over annotators, normalised per true label
+    # pooled latent confusion ('all'): expected counts summed over annotators, normalised per true label
+    own = confusion[confusion["annotator_id"] != "all"]
+    confusion = confusion[confusion["annotator_id"] == "all"]
     sums = latent.groupby(["project_id", "true_label", "observed_label"])["expected_count"].sum()
     per_true = sums.groupby(level=["project_id", "true_label"]).transform("sum")
     assert len(confusion) == len(sums) > 0
@@ -453,6 +532,21 @@ def test_annotator_and_data_health_marts_equal_an_independent_computation() -> N
     mean_of_rates = latent.groupby(["project_id", "true_label", "observed_label"])["probability"].mean()
     merged = confusion.set_index(["project_id", "true_label", "observed_label"])["probability"]
     assert (merged - mean_of_rates.reindex(merged.index)).abs().max() > 1e-6
+    # each annotator's own matrix, as fct_annotator_latent_confusion has it, for the project's
+    # var report_confusion_top_annotators (20) annotators with the most judgements (expected counts
+    # summed; ties by annotator_id)
+    top_n = dbt_vars()["report_confusion_top_annotators"]
+    judgements = latent.groupby(["project_id", "annotator_id"])["expected_count"].sum().reset_index()
+    judgements = judgements.sort_values(["project_id", "expected_count", "annotator_id"], ascending=[True, False, True])
+    top20 = set(map(tuple, judgements.groupby("project_id").head(top_n)[["project_id", "annotator_id"]].to_numpy()))
+    assert set(map(tuple, own[["project_id", "annotator_id"]].drop_duplicates().to_numpy())) == top20
+    assert len(top20) == top_n * latent["project_id"].nunique() < len(judgements)
+    key = ["project_id", "annotator_id", "true_label", "observed_label"]
+    want = latent[[(p, a) in top20 for p, a in latent[["project_id", "annotator_id"]].itertuples(index=False)]]
+    got, want = own.sort_values(key).reset_index(drop=True), want.sort_values(key).reset_index(drop=True)
+    assert got[key].values.tolist() == want[key].values.tolist()
+    assert got["probability"].to_numpy() == pytest.approx(want["probability"].to_numpy(), abs=1e-12)
+    assert got["expected_judgements"].to_numpy() == pytest.approx(want["expected_count"].to_numpy(), abs=1e-12)
 
     # data health: rows counted in each raw file by pandas, rejected rows per file and reason
     assert len(files) == len(list(raw.glob("*.*"))) - 1  # every raw file but the generator's manifest
@@ -484,7 +578,10 @@ def test_no_email_or_item_text_in_the_site() -> None:
 
 def test_privacy_check_catches_a_page_that_leaks_raw_records(tmp_path: Path) -> None:
     raw, warehouse, _ = demo_site()
-    leaky = _page(tmp_path, "leak.md", """---
+    leaky = _page(
+        tmp_path,
+        "leak.md",
+        """---
 title: Leak
 ---
 ```sql leak
@@ -495,7 +592,8 @@ select 'x', 'contact: someone@example.org'
 
 ```table leak
 ```
-""".replace("{raw}", str(raw)))
+""".replace("{raw}", str(raw)),
+    )
     site = render_site(warehouse, tmp_path / "site", progress=lambda _: None, pages_dir=leaky, docs=False)
     found = find_private_data(site, raw)
     assert any("e-mail" in f for f in found)
@@ -505,7 +603,10 @@ select 'x', 'contact: someone@example.org'
 def test_missing_mart_renders_a_notice_not_a_crash(tmp_path: Path) -> None:
     _, warehouse, _ = demo_site()
     pages = _page(tmp_path, "10_small.md", GOOD_PAGE)
-    _page(tmp_path, "20_later.md", """---
+    _page(
+        tmp_path,
+        "20_later.md",
+        """---
 title: Later
 ---
 ```sql appeals
@@ -517,7 +618,8 @@ type: bar
 x: label
 y: overturn_rate
 ```
-""")
+""",
+    )
     site = render_site(warehouse, tmp_path / "site", progress=lambda _: None, pages_dir=pages, docs=False)
     later = (site / "later.html").read_text(encoding="utf-8")
     assert "Not available in this warehouse" in later and "fct_not_built_yet" in later
@@ -553,6 +655,98 @@ def test_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
         render_site(tmp_path / "nope.duckdb", tmp_path / "site", progress=lambda _: None)
 
 
+def test_a_query_over_the_row_cap_fails_the_render_naming_page_query_and_rows(tmp_path: Path) -> None:
+    """No silent truncation: a page query of more than MAX_ROWS rows stops the render."""
+    _, warehouse, _ = demo_site()
+    text = "---\ntitle: T\n---\n```sql many\nselect range as n from range({n}) order by n\n```\n```table many\n```\n"
+    pages = _page(tmp_path, "20_big.md", text.format(n=MAX_ROWS + 7))
+    with pytest.raises(
+        ReportPageError,
+        match=re.escape(f"page 20_big.md: query 'many' returns {MAX_ROWS + 7:,} rows, more than the {MAX_ROWS:,}"),
+    ):
+        render_site(warehouse, tmp_path / "site", progress=lambda _: None, pages_dir=pages, docs=False)
+    assert not (tmp_path / "site").exists()
+    (pages / "20_big.md").write_text(text.format(n=MAX_ROWS), encoding="utf-8")  # exactly the cap: shipped whole
+    site = render_site(warehouse, tmp_path / "site", progress=lambda _: None, pages_dir=pages, docs=False)
+    m = re.search(
+        r'<script type="application/json" id="page-data">(.*?)</script>',
+        (site / "index.html").read_text(encoding="utf-8"),
+        re.S,
+    )
+    assert len(json.loads(m.group(1))["datasets"]["many"]["rows"]) == MAX_ROWS
+
+
+def _curve_keys(con: duckdb.DuckDBPyConnection, table: str) -> set[tuple]:
+    return set(
+        con.execute(
+            f"select distinct model_name, model_version, label, language from {table}"
+            + (" where truth_source = 'all'" if "fct_" in table else "")
+        ).fetchall()
+    )
+
+
+def _check_thinned_curves(con: duckdb.DuckDBPyConnection, full: str, thinned: str) -> int:
+    """Every curve of `full` is in `thinned` with its first and last point, at most one operating
+    point, and K evenly spread points for one K over all curves (all its points when it has no
+    more than K), plus the operating point when it is not one of them; returns K."""
+    assert _curve_keys(con, thinned) == _curve_keys(con, full)
+    per_curve = con.execute(f"""
+        with f as (
+            select model_name, model_version, label, language, min(score_rank) as first_rank,
+                   max(score_rank) as last_rank, count(*) as n_full
+            from {full} where truth_source = 'all' group by all
+        ), t as (
+            select model_name, model_version, label, language, min(score_rank) as first_rank,
+                   max(score_rank) as last_rank, count(*) as n_kept,
+                   count(*) filter (where is_operating_point) as n_operating
+            from {thinned} group by all
+        )
+        select f.n_full, t.n_kept, t.n_operating, f.first_rank = t.first_rank and f.last_rank = t.last_rank
+        from f join t using (model_name, model_version, label, language)
+    """).fetchall()
+    assert all(ends for *_, ends in per_curve)
+    assert all(n_operating <= 1 for _, _, n_operating, _ in per_curve)
+    k = min(n_kept for n_full, n_kept, _, _ in per_curve if n_kept < n_full)
+    bad = [(n_full, n_kept) for n_full, n_kept, _, _ in per_curve if not min(n_full, k) <= n_kept <= min(n_full, k + 1)]
+    assert bad == [], f"curves not thinned to {k} points (+ the operating point): {bad[:5]}"
+    return k
+
+
+def test_curve_mart_is_chart_sized_whatever_the_number_of_models(tmp_path: Path) -> None:
+    """rpt_model_curve keeps every curve of every model (its first, last and operating points) and
+    stays under the report's row cap: on the demo, and with its compiled SQL run on the demo's
+    curves copied for 20 model versions (5x the demo's 4), where each curve gets fewer points."""
+    _, warehouse, _ = demo_site()
+    max_points = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]["report_curve_max_points"]
+    run_dir = _published_run_dir(warehouse)
+    compiled = (
+        run_dir / "dbt" / "compiled" / "labelhouse" / "models" / "marts" / "reporting" / "rpt_model_curve.sql"
+    ).read_text(encoding="utf-8")
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{warehouse}' as demo (read_only)")
+        demo_rows = con.execute("select count(*) from demo.marts.rpt_model_curve").fetchone()[0]
+        assert demo_rows <= MAX_ROWS
+        demo_points = _check_thinned_curves(con, "demo.marts.fct_model_curve", "demo.marts.rpt_model_curve")
+        # the demo's 4 model versions: each curve keeps the full report_curve_max_points
+        assert demo_points in (max_points, max_points + 1)
+        con.execute("create schema many")
+        for table in ("fct_model_curve", "fct_model_eval"):
+            con.execute(
+                f"create table many.{table} as select * replace (model_name || '-' || copy as model_name)"
+                f" from demo.marts.{table}, range(5) as copies(copy)"
+            )
+        sql = re.sub(r'"\w+"\."marts"\."(fct_model_curve|fct_model_eval)"', r"many.\1", compiled)
+        con.execute(f"create table many.rpt_model_curve as {sql}")
+        series = con.execute("select count(distinct series) from many.rpt_model_curve").fetchone()
+        assert series == (20,)
+        rows = con.execute("select count(*) from many.rpt_model_curve").fetchone()[0]
+        assert rows <= MAX_ROWS < 5 * demo_rows
+        assert 2 <= _check_thinned_curves(con, "many.fct_model_curve", "many.rpt_model_curve") < max_points
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -573,8 +767,10 @@ def test_page_mistakes_name_the_block(tmp_path: Path, body: str, message: str) -
 
 def test_page_parser_keeps_prose_and_ordinary_code_blocks(tmp_path: Path) -> None:
     path = tmp_path / "05_x.md"
-    path.write_text("---\ntitle: X\nfilters: [project_id]\n---\nIntro\n\n```python\nprint(1)\n```\n\n"
-                    "```sql q\nselect 1 from marts.dim_project -- from marts.ignored\n```\n")
+    path.write_text(
+        "---\ntitle: X\nfilters: [project_id]\n---\nIntro\n\n```python\nprint(1)\n```\n\n"
+        "```sql q\nselect 1 from marts.dim_project -- from marts.ignored\n```\n"
+    )
     page = parse_page(path)
     assert page.slug == "x" and page.filters == ["project_id"]
     assert "print(1)" in page.parts[0]

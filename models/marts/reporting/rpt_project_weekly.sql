@@ -1,6 +1,6 @@
--- One row per project and UTC week (Monday): the Throughput page's weekly rate and SLA charts.
--- Rates are ratios of the week's sums (timed judgements / active hours, breaches / items
--- completed), not averages of daily rates.
+-- One row per project and UTC week (Monday): the Overview's weekly volume and the Throughput
+-- page's weekly rate and SLA charts. Rates are ratios of the week's sums (timed judgements /
+-- active hours, breaches / items completed), not averages of daily rates.
 with
 
 project_daily as (
@@ -15,6 +15,7 @@ project_weeks as (
     select
         project_id,
         cast({{ dbt.date_trunc('week', 'activity_date') }} as date) as week,
+        cast(sum(n_annotations) as bigint) as n_annotations,
         cast(sum(n_sla_breached) as bigint) as n_sla_breached,
         cast(sum(items_completed) as bigint) as items_completed
     from project_daily
@@ -36,6 +37,7 @@ final as (
     select
         coalesce(project_weeks.project_id, annotator_weeks.project_id) as project_id,
         coalesce(project_weeks.week, annotator_weeks.week) as week,
+        coalesce(project_weeks.n_annotations, 0) as n_annotations,
         coalesce(annotator_weeks.n_timed_annotations, 0) as n_timed_annotations,
         annotator_weeks.active_hours,
         {{ safe_divide('annotator_weeks.n_timed_annotations', 'annotator_weeks.active_hours') }}
