@@ -16,8 +16,9 @@
     NULL (no row) for the others.
 
     Columns: group_cols, n_units (items with m_u >= 2), n_units_rated, n_values, n_values_all,
-    n_categories, the figures of agreement_figure_columns, raters_per_item (mean m_u over
-    pairable items) and raters_needed_for_target (raters_needed_for_reliability).
+    n_categories, the figures of agreement_figure_columns, raters_per_item (macro
+    raters_per_item: mean m_u over pairable items) and raters_needed_for_target
+    (raters_needed_for_reliability).
 #}
 {% macro agreement_by_group(patterns_relation, severity_scale_relation, group_cols, prefix='agreement') -%}
 {%- set extra_cols = group_cols[2:] -%}
@@ -87,10 +88,7 @@
                 metric.krippendorff_alpha_{{ level }}{{ suffix }},
             {%- endfor %}
         {%- endfor %}
-        case
-            when statistics.n_units > 0
-                then cast(statistics.n_values as double) / statistics.n_units
-        end as raters_per_item,
+        {{ raters_per_item('statistics.n_values', 'statistics.n_units') }} as raters_per_item,
         {{ raters_needed_for_reliability('statistics.krippendorff_alpha', var('target_reliability')) }}
             as raters_needed_for_target
     from {{ prefix }}_statistics as statistics
@@ -117,4 +115,21 @@
     {%- for col in columns %}
         {{ rel }}.{{ col }}{{ ',' if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+
+{#
+    raters_per_item(n_values, n_units) -> the mean number of judgements per pairable item,
+        m_bar = n / N = sum_u m_u / N   over the N items with m_u >= 2 judgements,
+    with n = n_values, Krippendorff's count of pairable values (every judgement of an item
+    with m_u >= 2), and N = n_units. The number of ratings an item gets now, to read beside
+    the Spearman-Brown prophecy raters_needed_for_reliability. NULL when N = 0 (no pairable
+    item). Reference: Krippendorff (2011), Computing Krippendorff's alpha-reliability, where
+    n_u = m_u and n = sum_u m_u over pairable units.
+#}
+{% macro raters_per_item(n_values, n_units) -%}
+    case
+        when ({{ n_units }}) > 0
+            then cast(({{ n_values }}) as double) / ({{ n_units }})
+    end
 {%- endmacro %}

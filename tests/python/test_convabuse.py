@@ -12,6 +12,7 @@ generalisation computed by brute force.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import warnings
 from collections.abc import Iterator
@@ -79,8 +80,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, pd.D
         raw / "projects_m3.csv", index=False
     )
     # models only: the data and unit tests run in the main dbt build; here the numbers are checked
-    args = ["build", "--select", "+marts.quality", "--exclude-resource-type", "test", "--exclude-resource-type",
-            "unit_test"]
+    args = [
+        "build",
+        "--select",
+        "+marts.quality",
+        "--exclude-resource-type",
+        "test",
+        "--exclude-resource-type",
+        "unit_test",
+    ]
     result = run_dbt(args, warehouse=tmp / "convabuse.duckdb", raw_dir=raw)
     assert result.success, [n["message"] for n in result.failures()]
     yield tmp / "convabuse.duckdb", _reference_judgements()
@@ -168,24 +176,33 @@ def test_ordinal_and_interval_alpha_on_the_five_level_scale(built: tuple[Path, p
 
 
 def test_pairwise_weighted_kappas_equal_sklearn(built: tuple[Path, pd.DataFrame]) -> None:
+    """Every pair with a shared turn, whatever the number of shared turns (ConvAbuse's 28 pairs
+    share 278 to 646 turns; a single shared turn is compared as well, not skipped)."""
     wh, ref = built
     got = query_df(wh, "select * from marts.fct_annotator_pair_agreement where project_id = 'convabuse'")
     got = got.set_index(["annotator_a", "annotator_b"])
     matrix = ref.pivot(index="turn", columns="annotator_id", values="label")
     levels = sorted(ref["label"].unique())
+    assert levels == [0, 1, 2, 3, 4]
+    n = 0
     for a, b in combinations(sorted(matrix.columns), 2):
         shared = matrix[[a, b]].dropna()
-        if len(shared) < 2:
+        if len(shared) == 0:
+            assert (a, b) not in got.index
             continue
         for weights in ("linear", "quadratic"):
-            expected = float(cohen_kappa_score(shared[a], shared[b], labels=levels, weights=weights))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # sklearn warns where it returns nan
+                expected = float(cohen_kappa_score(shared[a], shared[b], labels=levels, weights=weights))
             assert_close(got.loc[(a, b), f"weighted_kappa_{weights}"], expected, f"{weights} kappa {a}-{b}")
-def test_latent_truth_equals_crowdkit_dawid_skene(built: tuple[Path, pd.DataFrame]) -> None:
-    """The Dawid-Skene posteriors and confusion matrices of the 5-level is_abuse label equal
-    crowd-kit's DawidSkene at the project's default iteration count and tolerance, to 1e-6."""
-    from crowdkit.aggregation import DawidSkene
+        n += 1
+    assert n == len(got) == 28
 
-    wh, _ = built
+
+@functools.cache
+def _crowdkit_judgements() -> pd.DataFrame:
+    """(task, worker, label) of the latest judgement per turn and annotator, on the converter's
+    item ids and label names, for crowd-kit."""
     converter = _load_converter()
     raw = pd.read_csv(DATASET, dtype=str, keep_default_na=False)
     raw["task"] = [converter.item_id_for(row) for row in raw.to_dict("records")]
@@ -193,10 +210,26 @@ def test_latent_truth_equals_crowdkit_dawid_skene(built: tuple[Path, pd.DataFram
     raw["label"] = [names[i] for i in raw[ABUSE].astype(int).to_numpy().argmax(axis=1)]
     raw["example_no"] = raw["example_no"].astype(int)
     data = raw.sort_values("example_no").groupby(["task", "annotator_id"], as_index=False).tail(1)
-    data = data.rename(columns={"annotator_id": "worker"})[["task", "worker", "label"]]
-    dbt_vars = query_df(wh, "select max(n_iterations) as n from marts.fct_item_latent_truth "
-                            "where project_id = 'convabuse'")
-    ds = DawidSkene(n_iter=50, tol=1e-5).fit(data)  # the dbt_project.yml defaults
+    return data.rename(columns={"annotator_id": "worker"})[["task", "worker", "label"]]
+
+
+@functools.cache
+def _crowdkit_fit() -> Any:
+    """crowd-kit's DawidSkene at the dbt_project.yml defaults (latent_max_iterations 50,
+    latent_tolerance 1e-5), fitted once."""
+    from crowdkit.aggregation import DawidSkene
+
+    return DawidSkene(n_iter=50, tol=1e-5).fit(_crowdkit_judgements())
+
+
+def test_latent_truth_equals_crowdkit_dawid_skene(built: tuple[Path, pd.DataFrame]) -> None:
+    """The Dawid-Skene posteriors and confusion matrices of the 5-level is_abuse label equal
+    crowd-kit's DawidSkene at the project's default iteration count and tolerance, to 1e-6."""
+    wh, _ = built
+    dbt_vars = query_df(
+        wh, "select max(n_iterations) as n from marts.fct_item_latent_truth where project_id = 'convabuse'"
+    )
+    ds = _crowdkit_fit()
     assert int(dbt_vars["n"].iloc[0]) == len(ds.loss_history_)
     posterior = query_df(wh, "select * from marts.fct_item_latent_posterior where project_id = 'convabuse'")
     ours = posterior.pivot(index="item_id", columns="label", values="probability")
@@ -210,3 +243,100 @@ def test_latent_truth_equals_crowdkit_dawid_skene(built: tuple[Path, pd.DataFram
     merged = errors.merge(confusion, on=["annotator_id", "observed_label", "true_label"], how="outer")
     assert merged["probability"].notna().all() and merged["expected"].notna().all()
     assert (merged["probability"] - merged["expected"]).abs().max() < 1e-6
+
+
+def _summary(values: pd.Series) -> str:
+    return f"{values.min():.3f} to {values.max():.3f}, median {values.median():.3f}"
+
+
+def test_readme_issue_15_figures_are_the_warehouse_figures(built: tuple[Path, pd.DataFrame]) -> None:
+    """Every row of the README's ordinal / raters-needed / latent-truth table is the warehouse's
+    figure, formatted, and each figure is checked against its reference here: krippendorff
+    (ordinal, interval and nominal alpha), pandas (judgements per turn), the Spearman-Brown
+    prophecy on krippendorff's nominal alpha, sklearn (every pair's weighted kappas), crowd-kit
+    (iterations, latent labels) and a pandas majority vote."""
+    wh, ref = built
+    row = query_df(wh, "select * from marts.fct_agreement where project_id = 'convabuse' and language = 'all'").iloc[0]
+    matrix = ref.pivot(index="turn", columns="annotator_id", values="label")
+    readme_rows: list[str] = []
+
+    # ordinal and interval alpha with their jackknife intervals
+    for level in ("ordinal", "interval"):
+        col = f"krippendorff_alpha_{level}"
+        alpha = krippendorff.alpha(reliability_data=matrix.to_numpy(dtype=float).T, level_of_measurement=level)
+        assert_close(row[col], float(alpha), col)
+        readme_rows.append(
+            f"| Krippendorff's alpha ({level}) | {row[col]:.4f}"
+            f" | {row[f'{col}_ci_low']:.4f} - {row[f'{col}_ci_high']:.4f} |"
+        )
+
+    # raters per item (every turn has >= 2 judgements) and the raters needed for 0.8
+    per_turn = ref.groupby("turn").size()
+    assert per_turn.min() >= 2
+    assert_close(row["raters_per_item"], len(ref) / len(per_turn), "raters per item")
+    readme_rows.append(
+        f"| raters per item ({row['n_pairable_annotations']:,} judgements / {row['n_items']:,} turns)"
+        f" | {row['raters_per_item']:.3f} | |"
+    )
+    nominal = float(krippendorff.alpha(reliability_data=matrix.to_numpy(dtype=float).T, level_of_measurement="nominal"))
+    t = 0.8  # dbt_project.yml target_reliability
+    assert_close(row["raters_needed_for_target"], t * (1 - nominal) / (nominal * (1 - t)), "raters needed")
+    readme_rows.append(
+        f"| raters needed for alpha {t} (Spearman-Brown on the nominal alpha)"
+        f" | {row['raters_needed_for_target']:.2f} | |"
+    )
+
+    # weighted kappas over the 28 pairs, each equal to sklearn's
+    pairs = query_df(wh, "select * from marts.fct_annotator_pair_agreement where project_id = 'convabuse'")
+    pairs = pairs.set_index(["annotator_a", "annotator_b"])
+    for weights in ("linear", "quadratic"):
+        expected = {
+            (a, b): float(
+                cohen_kappa_score(
+                    matrix[[a, b]].dropna()[a], matrix[[a, b]].dropna()[b], labels=[0, 1, 2, 3, 4], weights=weights
+                )
+            )
+            for a, b in pairs.index
+        }
+        got = pairs[f"weighted_kappa_{weights}"]
+        for pair, value in expected.items():
+            assert_close(got[pair], value, f"{weights} {pair}")
+        assert _summary(got) == _summary(pd.Series(expected))
+        readme_rows.append(f"| weighted kappa, {weights} ({len(got)} pairs) | {_summary(got)} | |")
+
+    # Dawid-Skene: iterations and the latent label against the majority vote
+    ds = _crowdkit_fit()
+    latent = query_df(
+        wh,
+        "select truth.item_id, truth.latent_label, truth.n_iterations, consensus.consensus_label, consensus.is_tie"
+        " from marts.fct_item_latent_truth as truth inner join marts.fct_item_consensus as consensus"
+        " on truth.project_id = consensus.project_id and truth.item_id = consensus.item_id"
+        " where truth.project_id = 'convabuse'",
+    ).set_index("item_id")
+    assert len(latent) == 4185
+    n_iterations = int(latent["n_iterations"].max())
+    assert n_iterations == len(ds.loss_history_) and latent["n_iterations"].nunique() == 1
+    readme_rows.append(f"| Dawid-Skene EM iterations (early stop at tolerance 1e-5, at most 50) | {n_iterations} | |")
+    differs = latent["latent_label"] != latent["consensus_label"]
+    readme_rows.append(
+        f"| turns whose latent label differs from the majority vote (ties broken as `fct_item_consensus`)"
+        f" | {int(differs.sum()):,} of {len(latent):,} ({differs.mean():.1%}) | |"
+    )
+    # the reference: crowd-kit's labels against a pandas majority vote, on turns with a clear majority
+    votes = _crowdkit_judgements().groupby(["task", "label"]).size().unstack(fill_value=0)
+    top = votes.max(axis=1)
+    clear = votes.eq(top, axis=0).sum(axis=1) == 1
+    assert int((~clear).sum()) == int(latent["is_tie"].sum())
+    majority = votes[clear].idxmax(axis=1)
+    assert (latent.loc[majority.index, "consensus_label"] == majority).all()
+    crowdkit_differs = int((ds.labels_.loc[majority.index] != majority).sum())
+    clear_differs = int(differs[~latent["is_tie"]].sum())
+    assert clear_differs == crowdkit_differs
+    readme_rows.append(
+        f"| of them, turns with a clear majority | {clear_differs:,} of {int(clear.sum()):,}"
+        f" ({clear_differs / clear.sum():.1%}) | |"
+    )
+
+    readme = (PROJECT_ROOT / "examples" / "convabuse" / "README.md").read_text().splitlines()
+    missing = [line for line in readme_rows if line not in readme]
+    assert not missing, "README figures differ from the warehouse; expected rows:\n" + "\n".join(missing)

@@ -103,11 +103,21 @@ def _generate_case(case: Case, rng: np.random.Generator) -> list[dict[str, Any]]
                 others = [c for c in range(case.n_labels) if c != truth]
                 label = truth if rng.random() < case.accuracy else int(rng.choice(others))
             at = START + pd.Timedelta(minutes=int(rng.integers(0, 60 * 24 * 14)))
-            row = {"item_id": f"{case.project_id}_i{t}", "project_id": case.project_id,
-                   "annotator_id": annotators[w], "label": labels[label], "submitted_at": at}
+            row = {
+                "item_id": f"{case.project_id}_i{t}",
+                "project_id": case.project_id,
+                "annotator_id": annotators[w],
+                "label": labels[label],
+                "submitted_at": at,
+            }
             if rng.random() < case.repeat_rate:  # an earlier judgement, superseded by the one above
-                rows.append({**row, "label": labels[int(rng.integers(case.n_labels))],
-                             "submitted_at": at - pd.Timedelta(hours=1)})
+                rows.append(
+                    {
+                        **row,
+                        "label": labels[int(rng.integers(case.n_labels))],
+                        "submitted_at": at - pd.Timedelta(hours=1),
+                    }
+                )
             rows.append(row)
     return rows
 
@@ -152,8 +162,10 @@ class Built:
     tol: float
 
 
-RUNS = {"early_stop": {"latent_max_iterations": 50, "latent_tolerance": 1e-5},
-        "fixed_iterations": {"latent_max_iterations": 7, "latent_tolerance": -1e9}}
+RUNS = {
+    "early_stop": {"latent_max_iterations": 50, "latent_tolerance": 1e-5},
+    "fixed_iterations": {"latent_max_iterations": 7, "latent_tolerance": -1e9},
+}
 
 
 @pytest.fixture(scope="module")
@@ -168,8 +180,9 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFra
 
 
 @pytest.fixture(scope="module", params=list(RUNS))
-def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-          upstream: tuple[Path, pd.DataFrame, Path]) -> Iterator[Built]:
+def built(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, upstream: tuple[Path, pd.DataFrame, Path]
+) -> Iterator[Built]:
     raw, df, upstream_warehouse = upstream
     warehouse = tmp_path_factory.mktemp(f"latent_{request.param}") / "warehouse.duckdb"
     shutil.copyfile(upstream_warehouse, warehouse)
@@ -206,8 +219,10 @@ def test_posteriors_match_crowdkit(built: Built) -> None:
 
 
 def test_iteration_counts_match_crowdkit(built: Built) -> None:
-    truth = query_df(built.warehouse, "select project_id, max(n_iterations) as n from marts.fct_item_latent_truth "
-                     "group by project_id")
+    truth = query_df(
+        built.warehouse,
+        "select project_id, max(n_iterations) as n from marts.fct_item_latent_truth group by project_id",
+    )
     counts = dict(zip(truth["project_id"], truth["n"], strict=True))
     stopped_early = 0
     for case in ALL_CASES:
@@ -249,8 +264,10 @@ def test_latent_label_is_the_most_probable(built: Built) -> None:
 
 
 def test_latent_accuracy_is_the_expected_share_matching_the_crowdkit_posterior(built: Built) -> None:
-    quality = query_df(built.warehouse, "select project_id, annotator_id, latent_accuracy, n_items_judged "
-                       "from marts.fct_annotator_quality").set_index(["project_id", "annotator_id"])
+    quality = query_df(
+        built.warehouse,
+        "select project_id, annotator_id, latent_accuracy, n_items_judged from marts.fct_annotator_quality",
+    ).set_index(["project_id", "annotator_id"])
     pooled_hits: dict[str, float] = {}
     pooled_n: dict[str, int] = {}
     for case in ALL_CASES:
@@ -295,17 +312,216 @@ def test_latent_label_index_breaks_ties_to_the_first_label() -> None:
     assert [g for g, _ in got] == [e for _, e in got]
 
 
-@pytest.mark.parametrize("call", [
-    "latent_sorted_list('v', 'k')", "latent_list('v')", "latent_list_lookup_sum('k', 'v')", "latent_unnest('k')",
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "latent_sorted_list('v', 'k')",
+        "latent_list('v')",
+        "latent_list_lookup_sum('k', 'v')",
+        "latent_unnest('k')",
+    ],
+)
 def test_array_macros_name_themselves_on_an_engine_they_are_not_written_for(
     call: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """The EM's array macros have DuckDB and Spark versions only: the default names the macro and the adapter."""
-    result = run_dbt(["compile", "--inline", "{{ default__" + call + " }}"],
-                     warehouse=tmp_path / "w.duckdb", raw_dir=tmp_path)
+    result = run_dbt(
+        ["compile", "--inline", "{{ default__" + call + " }}"], warehouse=tmp_path / "w.duckdb", raw_dir=tmp_path
+    )
     name = call.split("(")[0]
     assert not result.success
     # dbt reports the compiler error's text in its log output; the result keeps only its summary
     message = f"{name} (the Dawid-Skene EM) is written for DuckDB and Spark, not for the duckdb adapter"
     assert message in capfd.readouterr().out
+
+
+EPS = 1e-10  # macro latent_eps (crowd-kit's _EPS): the floor before a log or a normalisation
+
+
+def _em_formulas() -> Any:
+    """The EM's formula macros (macros/latent/dawid_skene.sql) with their DuckDB array macros
+    (latent_arrays.sql), rendered by plain Jinja: adapter.dispatch resolves to the duckdb__
+    implementation, and dbt's return() to its argument (the macro's output is then that text)."""
+    import jinja2
+
+    folder = Path(__file__).parents[2] / "macros" / "latent"
+    source = (folder / "latent_arrays.sql").read_text() + (folder / "dawid_skene.sql").read_text()
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+    modules: dict[str, Any] = {}
+
+    class DuckDBAdapter:
+        @staticmethod
+        def dispatch(name: str, package: str) -> Any:
+            return getattr(modules["em"], f"duckdb__{name}")
+
+    env.globals.update({"adapter": DuckDBAdapter(), "return": lambda value: value})
+    modules["em"] = env.from_string(source).make_module()
+    return modules["em"]
+
+
+def test_em_formulas_on_a_hand_worked_case() -> None:
+    """One EM round of the formula macros on DuckDB, against numbers worked by hand.
+
+    Project 1 (labels a, b = index 1, 2; annotators w1, w2; 6 judgements):
+        item 1: w1 a, w2 a     item 2: w1 a, w2 b     item 3: w1 b, w2 a
+    Project 2: one label x only (index 2 is NULL throughout), two items judged x by w3 and w4.
+    Project 3: labels a, b; item 6 judged a by w5 and w6, item 7 judged once (w5: b).
+    Cells (dense keys): 1 w1 a, 2 w1 b, 3 w2 a, 4 w2 b | 5 w3 x, 6 w4 x | 7 w5 a, 8 w5 b, 9 w6 a.
+    """
+    import duckdb
+
+    em = _em_formulas()
+    assert float(str(em.latent_eps())) == EPS  # the floor the closed forms below use
+    con = duckdb.connect()
+    con.execute("create table cells (cell_key integer, project_key integer, worker_key integer, label_index integer)")
+    con.execute(
+        "insert into cells values (1, 1, 1, 1), (2, 1, 1, 2), (3, 1, 2, 1), (4, 1, 2, 2), (5, 2, 3, 1),"
+        " (6, 2, 4, 1), (7, 3, 5, 1), (8, 3, 5, 2), (9, 3, 6, 1)"
+    )
+    con.execute("create table items (item_key integer, project_key integer, cell_keys integer[])")
+    con.execute(
+        "insert into items values (1, 1, [1, 3]), (2, 1, [1, 4]), (3, 1, [2, 3]), (4, 2, [5, 6]),"
+        " (5, 2, [5, 6]), (6, 3, [7, 9]), (7, 3, [8])"
+    )
+    con.execute("create table projects (project_key integer, n_labels integer, n_judgements double)")
+    con.execute("insert into projects values (1, 2, 6), (2, 1, 4), (3, 2, 3)")
+    steps = {
+        "posterior_0": em.latent_majority_posterior("items", "cells", "projects", 2),
+        "summary_0": em.latent_posterior_summary("posterior_0", 2),
+        "confusion_0": em.latent_m_step("posterior_0", "cells", 2),
+        "elbo_0": em.latent_elbo("confusion_0", "summary_0", "projects", 2),
+        "posterior_1": em.latent_e_step("items", "summary_0", "confusion_0", "cells", 2),
+        "summary_1": em.latent_posterior_summary("posterior_1", 2),
+        "confusion_1": em.latent_m_step("posterior_1", "cells", 2),
+    }
+    for name, sql in steps.items():
+        con.execute(f"create table {name} as {sql}")
+
+    def rows(table: str, key: str, cols: list[str]) -> dict[int, tuple[Any, ...]]:
+        result = con.execute(f"select {key}, {', '.join(cols)} from {table} order by {key}").fetchall()
+        return {r[0]: tuple(r[1:]) for r in result}
+
+    def check(got: dict[int, tuple[Any, ...]], expected: dict[int, tuple[Any, ...]], what: str) -> None:
+        assert sorted(got) == sorted(expected), what
+        for key, values in expected.items():
+            for k, (g, e) in enumerate(zip(got[key], values, strict=True)):
+                assert (g is None) if e is None else (g is not None and abs(g - e) < 1e-14), (what, key, k, g, e)
+
+    ln = np.log
+    probabilities = ["probability_1", "probability_2"]
+    # majority start T0_tc = n_tc / m_t (0 for a label nobody gave, NULL above the project's K)
+    check(
+        rows("posterior_0", "item_key", probabilities),
+        {
+            1: (1.0, 0.0),
+            2: (1 / 2, 1 / 2),
+            3: (1 / 2, 1 / 2),
+            4: (1.0, None),
+            5: (1.0, None),
+            6: (1.0, 0.0),
+            7: (0.0, 1.0),  # item 7: its one judgement
+        },
+        "majority posterior",
+    )
+    # priors p_c = mean_t T_tc; entropy -sum max(T, eps) ln max(T, eps): a 0 counts as eps ln eps
+    check(
+        rows("summary_0", "project_key", ["prior_1", "prior_2", "entropy"]),
+        {
+            1: (
+                (1 + 1 / 2 + 1 / 2) / 3,
+                (0 + 1 / 2 + 1 / 2) / 3,
+                -(1 * ln(1) + EPS * ln(EPS)) - 2 * 2 * (1 / 2) * ln(1 / 2),
+            ),
+            2: (1.0, None, -(2 * 1 * ln(1))),
+            3: (1 / 2, 1 / 2, -2 * (1 * ln(1) + EPS * ln(EPS))),
+        },
+        "summary 0",
+    )
+    # M-step: n_w(y, c) = sum of T_tc over the items w labelled y; e_w(y|c) = max(n, eps) / sum_y' max(n, eps)
+    # project 1, w1: cell 1 (items 1, 2) n = (1 + 1/2, 0 + 1/2), cell 2 (item 3) n = (1/2, 1/2)
+    #   e(a|a) = (3/2) / (3/2 + 1/2) = 3/4, e(b|a) = 1/4, e(a|b) = (1/2) / (1/2 + 1/2) = 1/2 = e(b|b);
+    #   w2 the same (cell 3 = items 1, 3; cell 4 = item 2)
+    # project 3, w5: cell 7 n = (1, 0), cell 8 n = (0, 1): e(a|a) = 1 / (1 + eps), e(b|a) = eps / (1 + eps);
+    #   w6 has one cell: e(a|a) = 1 / 1, e(a|b) = eps / eps = 1
+    m_step_cols = ["expected_count_1", "expected_count_2", "log_probability_1", "log_probability_2"]
+    check(
+        rows("confusion_0", "cell_key", m_step_cols),
+        {
+            1: (3 / 2, 1 / 2, ln(3 / 4), ln(1 / 2)),
+            2: (1 / 2, 1 / 2, ln(1 / 4), ln(1 / 2)),
+            3: (3 / 2, 1 / 2, ln(3 / 4), ln(1 / 2)),
+            4: (1 / 2, 1 / 2, ln(1 / 4), ln(1 / 2)),
+            5: (2.0, None, ln(2 / 2), None),
+            6: (2.0, None, ln(2 / 2), None),
+            7: (1.0, 0.0, ln(1 / (1 + EPS)), ln(EPS / (1 + EPS))),
+            8: (0.0, 1.0, ln(EPS / (1 + EPS)), ln(1 / (1 + EPS))),
+            9: (1.0, 0.0, ln(1 / 1), ln(EPS / EPS)),
+        },
+        "M-step 0",
+    )
+    # ELBO = (sum_{w,y,c} n_w(y,c) (ln e_w(y|c) + ln p_c) + entropy) / N
+    w_p1 = (
+        3 / 2 * (ln(3 / 4) + ln(2 / 3))
+        + 1 / 2 * (ln(1 / 2) + ln(1 / 3))  # cell 1 (and cell 3)
+        + 1 / 2 * (ln(1 / 4) + ln(2 / 3))
+        + 1 / 2 * (ln(1 / 2) + ln(1 / 3))
+    )  # cell 2 (and cell 4)
+    entropy_p1 = -EPS * ln(EPS) + 2 * ln(2)
+    joint_p3 = (ln(1 / (1 + EPS)) + ln(1 / 2)) + (ln(1 / (1 + EPS)) + ln(1 / 2)) + (ln(1) + ln(1 / 2))
+    check(
+        rows("elbo_0", "project_key", ["elbo"]),
+        {
+            1: ((2 * w_p1 + entropy_p1) / 6,),
+            2: ((4 * (ln(1) + ln(1))) / 4,),
+            3: ((joint_p3 - 2 * EPS * ln(EPS)) / 3,),
+        },
+        "ELBO 0",
+    )
+    # E-step: T_tc proportional to p_c prod_w e_w(y_tw | c)
+    # item 1 (a, a): L_a = 2/3 * 3/4 * 3/4 = 3/8, L_b = 1/3 * 1/2 * 1/2 = 1/12 -> (9/11, 2/11)
+    # items 2, 3 (a, b), (b, a): L_a = 2/3 * 3/4 * 1/4 = 1/8, L_b = 1/12 -> (3/5, 2/5)
+    # item 6 (w5 a, w6 a): L = (1/2 * 1/(1+eps) * 1, 1/2 * eps/(1+eps) * 1) -> (1/(1+eps), eps/(1+eps))
+    # item 7 (w5 b, judged once): L = (1/2 * eps/(1+eps), 1/2 * 1/(1+eps)) -> (eps/(1+eps), 1/(1+eps))
+    check(
+        rows("posterior_1", "item_key", probabilities),
+        {
+            1: (9 / 11, 2 / 11),
+            2: (3 / 5, 2 / 5),
+            3: (3 / 5, 2 / 5),
+            4: (1.0, None),
+            5: (1.0, None),
+            6: (1 / (1 + EPS), EPS / (1 + EPS)),
+            7: (EPS / (1 + EPS), 1 / (1 + EPS)),
+        },
+        "E-step 1",
+    )
+    check(
+        rows("summary_1", "project_key", ["prior_1", "prior_2"]),
+        {
+            1: ((9 / 11 + 3 / 5 + 3 / 5) / 3, (2 / 11 + 2 / 5 + 2 / 5) / 3),  # 37/55, 18/55
+            2: (1.0, None),
+            3: ((1 / (1 + EPS) + EPS / (1 + EPS)) / 2, (EPS / (1 + EPS) + 1 / (1 + EPS)) / 2),
+        },
+        "priors 1",
+    )
+    # M-step on T1, w1: cell 1 (items 1, 2) n = (9/11 + 3/5, 2/11 + 2/5) = (78/55, 32/55), cell 2 (item 3)
+    # n = (33/55, 22/55): e(a|a) = 78/111, e(b|a) = 33/111, e(a|b) = 32/54, e(b|b) = 22/54; w2 the same.
+    # Project 3: T1 of items 6, 7 is hi = 1/(1+eps) and lo = eps/(1+eps) < eps, so lo is floored to eps:
+    # w5 cell 7 (item 6) n = (hi, lo), cell 8 (item 7) n = (lo, hi): e(a|a) = hi / (hi + eps) = e(b|b),
+    # e(b|a) = eps / (eps + hi) = e(a|b); w6 one cell (item 6): e(a|a) = hi / hi, e(a|b) = eps / eps
+    hi = 1 / (1 + EPS)
+    check(
+        rows("confusion_1", "cell_key", m_step_cols[2:]),
+        {
+            1: (ln(78 / 111), ln(32 / 54)),
+            2: (ln(33 / 111), ln(22 / 54)),
+            3: (ln(78 / 111), ln(32 / 54)),
+            4: (ln(33 / 111), ln(22 / 54)),
+            5: (0.0, None),
+            6: (0.0, None),
+            7: (ln(hi / (hi + EPS)), ln(EPS / (EPS + hi))),
+            8: (ln(EPS / (EPS + hi)), ln(hi / (hi + EPS))),
+            9: (0.0, 0.0),
+        },
+        "M-step 1",
+    )

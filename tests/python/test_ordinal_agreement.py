@@ -5,11 +5,14 @@ Generated projects judge labels c0..c9 whose severities are deliberately not 0, 
 (gaps and two labels sharing a severity), so the interval metric (raw values), the ordinal
 metric (mid-ranks) and sklearn's positional kappa weights differ; missing judgements
 throughout. One project uses a label without severity (its ordinal columns must be NULL), one
-judges a single severity. Krippendorff's (2011) worked example checks the published values.
+judges a single severity, one has annotator pairs sharing a single item (weighted kappa as
+sklearn there: 0 on a disagreement, NULL on an agreement). Krippendorff's (2011) worked example
+checks the published values.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from itertools import combinations
 from pathlib import Path
@@ -52,17 +55,56 @@ def _rows() -> list[dict[str, Any]]:
                 # errors land near the truth more often, as with a real severity scale
                 near = int(np.clip(truth + rng.integers(-2, 3), 0, len(labels) - 1))
                 k = truth if rng.random() < accuracy else near
-                rows.append({"project_id": project, "item_id": f"{project}_i{i:03d}", "annotator_id": f"{project}_r{r}",
-                             "label": labels[k], "submitted_at": ts + pd.Timedelta(minutes=j), "language": "en"})
+                rows.append(
+                    {
+                        "project_id": project,
+                        "item_id": f"{project}_i{i:03d}",
+                        "annotator_id": f"{project}_r{r}",
+                        "label": labels[k],
+                        "submitted_at": ts + pd.Timedelta(minutes=j),
+                        "language": "en",
+                    }
+                )
     # two raters who never agree: alpha < 0, so no number of raters reaches the target
     for i in range(20):
         for r, label in (("r0", "c0"), ("r1", "c4")) if i % 2 else (("r0", "c4"), ("r1", "c0")):
-            rows.append({"project_id": "ord_disagree", "item_id": f"ord_disagree_i{i:03d}",
-                         "annotator_id": f"ord_disagree_{r}", "label": label, "submitted_at": START, "language": "en"})
+            rows.append(
+                {
+                    "project_id": "ord_disagree",
+                    "item_id": f"ord_disagree_i{i:03d}",
+                    "annotator_id": f"ord_disagree_{r}",
+                    "label": label,
+                    "submitted_at": START,
+                    "language": "en",
+                }
+            )
+    # pairs sharing a single item (weighted kappa as sklearn: 0 when they disagree on it, NULL when alike)
+    for i, judged in enumerate(
+        [(("s0", "c0"), ("s1", "c4")), (("s0", "c1"), ("s2", "c1")), (("s1", "c1"), ("s2", "c4"), ("s3", "c1"))]
+    ):
+        for r, label in judged:
+            rows.append(
+                {
+                    "project_id": "ord_one_shared",
+                    "item_id": f"ord_one_shared_i{i}",
+                    "annotator_id": f"ord_one_shared_{r}",
+                    "label": label,
+                    "submitted_at": START,
+                    "language": "en",
+                }
+            )
     kripp = pd.read_csv(FIXTURES / "agreement" / "krippendorff_2011_nominal.csv")
     for r in kripp.itertuples():
-        rows.append({"project_id": "pub_krippendorff_2011", "item_id": f"k{r.unit}", "annotator_id": r.observer,
-                     "label": f"v{r.value}", "submitted_at": START + pd.Timedelta(hours=10), "language": "en"})
+        rows.append(
+            {
+                "project_id": "pub_krippendorff_2011",
+                "item_id": f"k{r.unit}",
+                "annotator_id": r.observer,
+                "label": f"v{r.value}",
+                "submitted_at": START + pd.Timedelta(hours=10),
+                "language": "en",
+            }
+        )
     return rows
 
 
@@ -82,8 +124,15 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     labels += [{"label": f"v{v}", "severity": v} for v in range(1, 6)]
     labels.append({"label": "no_severity", "severity": None})
     pd.DataFrame(labels).astype({"severity": "Int64"}).to_csv(raw / "labels.csv", index=False)
-    args = ["build", "--select", "+fct_agreement +fct_agreement_weekly +fct_annotator_pair_agreement",
-            "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    args = [
+        "build",
+        "--select",
+        "+fct_agreement +fct_agreement_weekly +fct_annotator_pair_agreement",
+        "--exclude-resource-type",
+        "test",
+        "--exclude-resource-type",
+        "unit_test",
+    ]
     result = run_dbt(args, warehouse=tmp / "ordinal.duckdb", raw_dir=raw)
     assert result.success, [n["message"] for n in result.failures()]
     df["severity"] = df["label"].map({**SEVERITY, **{f"v{v}": v for v in range(1, 6)}})
@@ -131,29 +180,40 @@ def test_ordinal_and_interval_alpha_with_jackknife_equal_krippendorff(warehouse:
             assert_close(got.loc[project, f"{col}_ci_low"], low, f"{col}_ci_low {project}")
             assert_close(got.loc[project, f"{col}_ci_high"], high, f"{col}_ci_high {project}")
             checked += 1
-    assert checked == 16
+    assert checked == 18
     # the metrics do differ on these scales (a test that cannot fail is a defect)
     row = got.loc["ord_wide"]
     assert abs(row["krippendorff_alpha_ordinal"] - row["krippendorff_alpha_interval"]) > 1e-3
 
 
-def test_weekly_ordinal_alpha_equals_krippendorff(warehouse: tuple[Path, pd.DataFrame]) -> None:
+def test_weekly_ordinal_and_interval_alpha_equal_krippendorff(warehouse: tuple[Path, pd.DataFrame]) -> None:
     wh, df = warehouse
     got = query_df(wh, "select * from marts.fct_agreement_weekly where language = 'all'")
     got = got.assign(week=pd.to_datetime(got["week"])).set_index(["project_id", "week"])
     df = df.assign(week=df.groupby("item_id")["submitted_at"].transform("min").dt.to_period("W-SUN").dt.start_time)
-    n = 0
+    n = intervals = 0
     for (project, week), g in df.groupby(["project_id", "week"]):
         if project == "ord_missing_sev":
-            assert is_null(got.loc[(project, week), "krippendorff_alpha_ordinal"])
+            for col in [
+                "ordinal",
+                "ordinal_ci_low",
+                "ordinal_ci_high",
+                "interval",
+                "interval_ci_low",
+                "interval_ci_high",
+            ]:
+                assert is_null(got.loc[(project, week), f"krippendorff_alpha_{col}"]), (col, week)
             continue
         for level in ("ordinal", "interval"):
-            assert_close(got.loc[(project, week), f"krippendorff_alpha_{level}"], _alpha(g, level),
-                   f"{level} {project} {week}")
-        low, high = _jackknife(g, "ordinal")
-        assert_close(got.loc[(project, week), "krippendorff_alpha_ordinal_ci_low"], low, f"ci {project} {week}")
+            col = f"krippendorff_alpha_{level}"
+            assert_close(got.loc[(project, week), col], _alpha(g, level), f"{level} {project} {week}")
+            low, high = _jackknife(g, level)
+            assert_close(got.loc[(project, week), f"{col}_ci_low"], low, f"{col}_ci_low {project} {week}")
+            assert_close(got.loc[(project, week), f"{col}_ci_high"], high, f"{col}_ci_high {project} {week}")
+            intervals += not is_null(low)
         n += 1
     assert n >= 12
+    assert intervals >= 12  # most weeks have defined intervals at both levels (the check can fail)
 
 
 def test_undefined_cases_are_null(warehouse: tuple[Path, pd.DataFrame]) -> None:
@@ -164,7 +224,7 @@ def test_undefined_cases_are_null(warehouse: tuple[Path, pd.DataFrame]) -> None:
     one = got.loc["ord_one_level"]
     assert one["n_categories"] == 2  # two labels, one severity
     for row in (missing, one):
-        for col in ["ordinal", "ordinal_ci_low", "ordinal_ci_high", "interval", "interval_ci_high"]:
+        for col in ["ordinal", "ordinal_ci_low", "ordinal_ci_high", "interval", "interval_ci_low", "interval_ci_high"]:
             assert is_null(row[f"krippendorff_alpha_{col}"]), col
     pairs = query_df(wh, "select * from marts.fct_annotator_pair_agreement where project_id = 'ord_missing_sev'")
     assert len(pairs) > 0
@@ -173,8 +233,9 @@ def test_undefined_cases_are_null(warehouse: tuple[Path, pd.DataFrame]) -> None:
 
 def test_published_krippendorff_2011(warehouse: tuple[Path, pd.DataFrame]) -> None:
     wh, df = warehouse
-    row = query_df(wh, "select * from marts.fct_agreement where project_id = 'pub_krippendorff_2011' "
-                       "and language = 'all'").iloc[0]
+    row = query_df(
+        wh, "select * from marts.fct_agreement where project_id = 'pub_krippendorff_2011' and language = 'all'"
+    ).iloc[0]
     published = pd.read_csv(FIXTURES / "agreement" / "published_values.csv")
     published = published[published["example"] == "krippendorff_2011_nominal"].set_index("statistic")
     for col in ["krippendorff_alpha", "krippendorff_alpha_ordinal", "krippendorff_alpha_interval"]:
@@ -189,7 +250,7 @@ def test_weighted_kappa_equals_sklearn_on_severity_positions(warehouse: tuple[Pa
     got = query_df(wh, "select * from marts.fct_annotator_pair_agreement").set_index(
         ["project_id", "annotator_a", "annotator_b"]
     )
-    n = 0
+    n = single_zero = single_null = 0
     for project, g in _groups(df):
         latest = g.sort_values(["submitted_at", "annotation_id"]).groupby(["item_id", "annotator_id"]).tail(1)
         levels = sorted(latest["severity"].unique())
@@ -197,17 +258,21 @@ def test_weighted_kappa_equals_sklearn_on_severity_positions(warehouse: tuple[Pa
         for a, b in combinations(sorted(matrix.columns), 2):
             shared = matrix[[a, b]].dropna()
             if len(shared) == 0:
+                assert (project, a, b) not in got.index
                 continue
             for weights in ("linear", "quadratic"):
-                if len(shared) < 2 or len(set(shared[a]) | set(shared[b])) < 2:
-                    expected = float("nan")
-                else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # sklearn warns where it returns nan (one level only)
                     expected = float(cohen_kappa_score(shared[a], shared[b], labels=levels, weights=weights))
                 assert_close(
                     got.loc[(project, a, b), f"weighted_kappa_{weights}"], expected, f"{weights} {project} {a}-{b}"
                 )
+                if len(shared) == 1:  # no pair is skipped: a single shared item is compared too
+                    single_zero += expected == 0.0
+                    single_null += is_null(expected)
             n += 1
     assert n > 50
+    assert single_zero >= 2 * 3 and single_null >= 2 * 2  # ord_one_shared: 3 pairs disagree, 2 agree, on 1 item
     # positions, not values: the gaps in the severities would change the linear kappa
     assert got["weighted_kappa_linear"].notna().sum() > 40
 

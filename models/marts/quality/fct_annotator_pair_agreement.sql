@@ -69,12 +69,17 @@ observed_weights as (
         pair_cells.project_id,
         pair_cells.annotator_a,
         pair_cells.annotator_b,
-        cast(sum(pair_cells.n_items * abs(position_a.severity_position - position_b.severity_position)) as bigint)
-            as observed_linear,
         cast(sum(
             pair_cells.n_items
-            * (position_a.severity_position - position_b.severity_position)
-            * (position_a.severity_position - position_b.severity_position)
+            * {{ kappa_disagreement_weight(
+                'position_a.severity_position', 'position_b.severity_position', 'linear'
+            ) }}
+        ) as bigint) as observed_linear,
+        cast(sum(
+            pair_cells.n_items
+            * {{ kappa_disagreement_weight(
+                'position_a.severity_position', 'position_b.severity_position', 'quadratic'
+            ) }}
         ) as bigint) as observed_quadratic
     from pair_cells
     inner join label_positions as position_a
@@ -107,12 +112,16 @@ expected_weights as (
         marginal_a.annotator_a,
         marginal_a.annotator_b,
         cast(sum(
-            marginal_a.n_a * marginal_b.n_b * abs(marginal_a.severity_position - marginal_b.severity_position)
+            marginal_a.n_a * marginal_b.n_b
+            * {{ kappa_disagreement_weight(
+                'marginal_a.severity_position', 'marginal_b.severity_position', 'linear'
+            ) }}
         ) as bigint) as expected_linear,
         cast(sum(
             marginal_a.n_a * marginal_b.n_b
-            * (marginal_a.severity_position - marginal_b.severity_position)
-            * (marginal_a.severity_position - marginal_b.severity_position)
+            * {{ kappa_disagreement_weight(
+                'marginal_a.severity_position', 'marginal_b.severity_position', 'quadratic'
+            ) }}
         ) as bigint) as expected_quadratic
     from position_marginals as marginal_a
     inner join position_marginals as marginal_b
