@@ -66,7 +66,7 @@ final as (
         items.language,
         coalesce(consensus.n_judgements, 0) as n_judgements,
         consensus.consensus_label,
-        cast(consensus.consensus_votes as double) / consensus.n_judgements as consensus_share,
+        {{ safe_divide('consensus.consensus_votes', 'consensus.n_judgements') }} as consensus_share,
         coalesce(consensus.is_tie, false) as is_tie,
         coalesce(consensus.has_usable_consensus, false) as has_usable_consensus,
         gold_labels.label as gold_label,

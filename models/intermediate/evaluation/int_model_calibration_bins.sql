@@ -35,8 +35,8 @@ final as (
         cast(bin_index + 1 as double) / {{ n_bins }} as bin_upper,
         cast(sum(n_positive + n_negative) as bigint) as n_items,
         cast(sum(n_positive) as bigint) as n_positive,
-        sum(score * (n_positive + n_negative)) / sum(n_positive + n_negative) as mean_score,
-        cast(sum(n_positive) as double) / sum(n_positive + n_negative) as positive_rate
+        {{ safe_divide('sum(score * (n_positive + n_negative))', 'sum(n_positive + n_negative)') }} as mean_score,
+        {{ safe_divide('sum(n_positive)', 'sum(n_positive + n_negative)') }} as positive_rate
     from binned
     group by model_name, model_version, label, language, truth_source, bin_index
 )

@@ -86,13 +86,11 @@ final as (
         coalesce(daily_volume.n_annotations, 0) as n_annotations,
         coalesce(daily_volume.n_timed_annotations, 0) as n_timed_annotations,
         coalesce(daily_skips.n_skips, 0) as n_skips,
-        cast(coalesce(daily_skips.n_skips, 0) as double)
-        / (coalesce(daily_volume.n_annotations, 0) + coalesce(daily_skips.n_skips, 0)) as skip_rate,
+        {{ safe_divide('coalesce(daily_skips.n_skips, 0)',
+            'coalesce(daily_volume.n_annotations, 0) + coalesce(daily_skips.n_skips, 0)') }} as skip_rate,
         daily_active_time.active_seconds / 3600.0 as active_hours,
-        case
-            when daily_active_time.active_seconds > 0
-                then daily_volume.n_timed_annotations / (daily_active_time.active_seconds / 3600.0)
-        end as annotations_per_active_hour,
+        {{ safe_divide('daily_volume.n_timed_annotations', 'daily_active_time.active_seconds / 3600.0') }}
+            as annotations_per_active_hour,
         daily_volume.median_handle_seconds,
         daily_volume.p90_handle_seconds
     from annotator_days

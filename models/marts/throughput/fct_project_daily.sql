@@ -173,7 +173,7 @@ final as (
         n_annotations,
         n_active_annotators,
         n_skips,
-        case when n_annotations + n_skips > 0 then cast(n_skips as double) / (n_annotations + n_skips) end as skip_rate,
+        {{ safe_divide('n_skips', 'n_annotations + n_skips') }} as skip_rate,
         cast(cumulative_created as bigint) as cumulative_created,
         cast(cumulative_completed as bigint) as cumulative_completed,
         cast(cumulative_created - cumulative_completed_with_created_at as bigint) as open_backlog,
@@ -181,8 +181,7 @@ final as (
         p90_turnaround_hours,
         n_sla_breached,
         n_sla_measured,
-        case when n_sla_measured > 0 then cast(n_sla_breached as double) / n_sla_measured end
-            as sla_breach_rate,
+        {{ safe_divide('n_sla_breached', 'n_sla_measured') }} as sla_breach_rate,
         completion_rate_per_day,
         cast(remaining_items as bigint) as remaining_items,
         case
