@@ -48,18 +48,20 @@ test: venv
 	$(MAKE) --no-print-directory -j2 lint dbt-test
 	$(MAKE) --no-print-directory pytest
 
-## sqlfluff lint of the SQL (models, macros, tests and the report pages' SQL blocks) and ruff check of the Python.
+## sqlfluff lint of the SQL (models, macros, tests and the report pages' SQL blocks), ruff check and ruff format --check of the Python.
 ## A SQL file clean under unchanged rules and macros is not linted again (lint/sqlfluff_cached.py).
 lint: venv
 	$(BIN)/python lint/sqlfluff_cached.py $(SQL_PATHS)
 	$(BIN)/python lint/page_sql.py
 	$(BIN)/ruff check $(wildcard $(PY_PATHS)) lint
+	$(BIN)/ruff format --check $(wildcard $(PY_PATHS)) lint
 
-## Apply sqlfluff fix and ruff check --fix.
+## Apply sqlfluff fix, ruff check --fix and ruff format.
 fix: venv
 	$(BIN)/sqlfluff fix $(SQL_PATHS) --processes 2 --disable-progress-bar
 	$(BIN)/python lint/page_sql.py --fix
-	$(BIN)/ruff check --fix $(wildcard $(PY_PATHS))
+	$(BIN)/ruff check --fix $(wildcard $(PY_PATHS)) lint
+	$(BIN)/ruff format $(wildcard $(PY_PATHS)) lint
 
 ## The gated build on demo data with the dbt unit tests, into warehouse/test/labelhouse.duckdb.
 dbt-test: venv

@@ -99,9 +99,11 @@ def main() -> int:
             rows = con.execute("select count(*) from explained").fetchone()
             spilled = float(system.get("total_bytes_spilled", 0) or 0) / 1024**3
             buffers = float(system.get("peak_buffer_memory", 0) or 0) / 1024**3
-            print(f"#### {name}: {seconds:.1f}s alone ({dbt_seconds:.1f}s in the build), "
-                  f"{rows[0] if rows else 0:,} rows, peak RSS {rss / 1024**3:.2f} GiB, "
-                  f"DuckDB buffers {buffers:.2f} GiB, spilled {spilled:.2f} GiB\n")
+            print(
+                f"#### {name}: {seconds:.1f}s alone ({dbt_seconds:.1f}s in the build), "
+                f"{rows[0] if rows else 0:,} rows, peak RSS {rss / 1024**3:.2f} GiB, "
+                f"DuckDB buffers {buffers:.2f} GiB, spilled {spilled:.2f} GiB\n"
+            )
             print("| operator | rows out | s |\n|---|---|---|")
             for op, card, sec in ops[:6]:
                 print(f"| {op} | {card:,} | {sec:.2f} |")

@@ -36,9 +36,18 @@ def main(raw: Path, work: Path, top: int = 15) -> int:
     out = work / "child.json"
     with open(work / "child.log", "w", encoding="utf-8") as log:
         proc = subprocess.Popen(
-            [sys.executable, str(PROJECT_ROOT / "bench" / "run.py"), "labelhouse-child", str(raw),
-             str(work / "warehouse" / "labelhouse.duckdb"), str(work / "report"), str(out)],
-            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                str(PROJECT_ROOT / "bench" / "run.py"),
+                "labelhouse-child",
+                str(raw),
+                str(work / "warehouse" / "labelhouse.duckdb"),
+                str(work / "report"),
+                str(out),
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         root = psutil.Process(proc.pid)
         samples: list[tuple[dt.datetime, int]] = []

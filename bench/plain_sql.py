@@ -74,23 +74,73 @@ from pathlib import Path
 import duckdb
 from bench_shared import DEFAULT_THRESHOLD, FAMILIES, SEED_LABELS, entity_files, timed
 
-ENTITIES = ("annotations", "annotation_skips", "items", "gold_labels", "predictions", "moderation_decisions",
-            "projects", "annotators", "labels", "thresholds")
+ENTITIES = (
+    "annotations",
+    "annotation_skips",
+    "items",
+    "gold_labels",
+    "predictions",
+    "moderation_decisions",
+    "projects",
+    "annotators",
+    "labels",
+    "thresholds",
+)
 DATABASE = "plain_sql.duckdb"
 SETTINGS = {"memory_limit": "1500MB"}
 
 # What pandas' str.strip() (pyarrow utf8_trim_whitespace) removes; DuckDB's trim() only strips ' '.
-WHITESPACE = (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
-              0x2028, 0x2029, 0x202F, 0x205F, 0x3000)
+WHITESPACE = (
+    0x09,
+    0x0A,
+    0x0B,
+    0x0C,
+    0x0D,
+    0x1C,
+    0x1D,
+    0x1E,
+    0x1F,
+    0x20,
+    0x85,
+    0xA0,
+    0x1680,
+    *range(0x2000, 0x200B),
+    0x2028,
+    0x2029,
+    0x202F,
+    0x205F,
+    0x3000,
+)
 # pandas' default NA strings, applied when it reads the labels seed (pd.read_csv without options).
-PANDAS_NA = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A",
-             "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
+PANDAS_NA = (
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+)
 # The ISO-8601 forms that pandas (format="ISO8601") and DuckDB's timestamptz cast read alike:
 # date, optional time (' ' or 'T'; seconds and up to 9 fraction digits optional), offset only after
 # a time. Hour 24, offsets beyond 23:59, zone names and 'epoch'/'infinity' (DuckDB only) are out.
-ISO_TIMESTAMP = (r"\d{4}-\d{1,2}-\d{1,2}"
-                 r"(?:[T ](?:[01]?\d|2[0-3]):[0-5]?\d(?::[0-5]?\d(?:\.\d{1,9})?)?"
-                 r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?")
+ISO_TIMESTAMP = (
+    r"\d{4}-\d{1,2}-\d{1,2}"
+    r"(?:[T ](?:[01]?\d|2[0-3]):[0-5]?\d(?::[0-5]?\d(?:\.\d{1,9})?)?"
+    r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?"
+)
 # pandas' datetime64[ns] range, in microseconds since the epoch.
 NS_RANGE_US = (-9_223_372_036_854_775, 9_223_372_036_854_775)
 
@@ -141,8 +191,10 @@ def _reader(path: Path, json_columns: list[str] | None = None) -> str:
         return f"read_json({quoted}, format = 'newline_delimited', columns = {{{columns}}})"
     # pandas.read_csv(dtype=str): comma, '"' quotes doubled inside a value, a header, short rows
     # padded with NULL
-    return (f"read_csv({quoted}, delim = ',', quote = '\"', escape = '\"', header = true, skip = 0, comment = '', "
-            "all_varchar = true, null_padding = true, strict_mode = false)")
+    return (
+        f"read_csv({quoted}, delim = ',', quote = '\"', escape = '\"', header = true, skip = 0, comment = '', "
+        "all_varchar = true, null_padding = true, strict_mode = false)"
+    )
 
 
 def _file_select(con: duckdb.DuckDBPyConnection, path: Path, columns: list[str]) -> str:
@@ -198,8 +250,11 @@ def fate_sql(v: Versions) -> str:
     row that counts instead. Only keys that occur more than once are ranked."""
     keys = ", ".join(v.keys)
     dedup_cols = ", ".join([*v.keys, *(v.dedup or ())])
-    dup_rank = (f"row_number() over (partition by {dedup_cols} order by source_file, source_row_number)"
-                if v.dedup is not None else "1")
+    dup_rank = (
+        f"row_number() over (partition by {dedup_cols} order by source_file, source_row_number)"
+        if v.dedup is not None
+        else "1"
+    )
     first = f"(partition by {dedup_cols} order by source_file, source_row_number)"
     return f"""
     with valid as (
@@ -269,8 +324,9 @@ class Pipeline:
     def has(self, entity: str) -> bool:
         return bool(entity_files(self.raw_dir, entity, ENTITIES))
 
-    def resolve(self, entity: str, v: Versions, kept_name: str, kept_columns: str, record: list[str],
-                dedup_reason: str) -> None:
+    def resolve(
+        self, entity: str, v: Versions, kept_name: str, kept_columns: str, record: list[str], dedup_reason: str
+    ) -> None:
         """<table>_fate (temp), the kept table, and the entity's rejected rows (failed checks, then
         duplicates with their typed columns `record`)."""
         self.versions[entity] = v
@@ -289,13 +345,23 @@ class Pipeline:
 
     # ---------------------------------------------------------------- reference entities
 
-    def entity_rows(self, entity: str, table: str, columns: list[str], typed: list[str],
-                    checks: list[tuple[str, str]], output: list[str], joins: str = "") -> None:
+    def entity_rows(
+        self,
+        entity: str,
+        table: str,
+        columns: list[str],
+        typed: list[str],
+        checks: list[tuple[str, str]],
+        output: list[str],
+        joins: str = "",
+    ) -> None:
         """<table>: every raw row of `entity`, typed, with the first failed check as reject_reason and,
         for rejected rows only, the row as read (raw_record)."""
         raw = raw_union(self.con, self.raw_dir, entity, columns)
         when = "\n".join(f"when {cond} then {_literal(reason)}" for cond, reason in checks)
-        self.table(table, f"""
+        self.table(
+            table,
+            f"""
             with raw as ({raw}),
             typed as (
                 select raw.*, {", ".join(typed)} from raw
@@ -308,28 +374,37 @@ class Pipeline:
             select source_file, source_row_number, {", ".join(output)}, reject_reason,
                 case when reject_reason is not null then {raw_record(columns)} end as raw_record
             from checked
-        """)
+        """,
+        )
 
     def load_labels(self) -> None:
         raw = raw_union(self.con, self.raw_dir, "labels", ["label"])
         n_rows = int(self.con.execute(f"select count(*) from ({raw})").fetchone()[0])
         if n_rows == 0:  # no labels export: the seed, read as pandas reads it
             na = ", ".join(_literal(s) for s in PANDAS_NA)
-            raw = (f"select label from read_csv({_literal(str(SEED_LABELS))}, header = true, all_varchar = true) "
-                   f"where label not in ({na})")
-        self.table("labels", f"""
+            raw = (
+                f"select label from read_csv({_literal(str(SEED_LABELS))}, header = true, all_varchar = true) "
+                f"where label not in ({na})"
+            )
+        self.table(
+            "labels",
+            f"""
             select distinct norm_label(clean_text(label)) as label from ({raw})
             where norm_label(clean_text(label)) is not null
-        """)
+        """,
+        )
 
     def load_projects(self) -> None:
         if not self.has("projects"):
             return
         raw = raw_union(self.con, self.raw_dir, "projects", ["project_id"])
-        self.table("projects", f"""
+        self.table(
+            "projects",
+            f"""
             select distinct clean_text(project_id) as project_id from ({raw})
             where clean_text(project_id) is not null
-        """)
+        """,
+        )
 
     def load_items(self) -> None:
         if not self.has("items"):
@@ -346,11 +421,20 @@ class Pipeline:
             joins = "left join projects p on t.project_key = p.project_id"
             checks.append(("p.project_id is null", "unknown project_id"))
         self.entity_rows(
-            "items", "item_rows", ["item_id", "project_id", "created_at", "priority"],
-            ["clean_text(item_id) as item_key", "clean_text(project_id) as project_key",
-             "clean_text(created_at) as created_text", "to_utc(clean_text(created_at)) as created_ts",
-             "clean_text(priority) as priority_text"],
-            checks, ["item_key as item_id", "project_key as project_id"], joins)
+            "items",
+            "item_rows",
+            ["item_id", "project_id", "created_at", "priority"],
+            [
+                "clean_text(item_id) as item_key",
+                "clean_text(project_id) as project_key",
+                "clean_text(created_at) as created_text",
+                "to_utc(clean_text(created_at)) as created_ts",
+                "clean_text(priority) as priority_text",
+            ],
+            checks,
+            ["item_key as item_id", "project_key as project_id"],
+            joins,
+        )
         v = Versions("item_rows", ("item_id",), "source_file desc, source_row_number desc")
         self.resolve("items", v, "items", "item_id, project_id", ["item_id", "project_id"], "duplicate item_id")
 
@@ -378,113 +462,224 @@ class Pipeline:
             checks.append(("i.item_id is null", "unknown item_id"))
             checks.append(("i.project_id <> t.project_key", "project_id differs from the item's project"))
         self.entity_rows(
-            "annotations", "annotation_rows",
-            ["annotation_id", "item_id", "project_id", "annotator_id", "label", "submitted_at", "started_at",
-             "exported_at", "confidence"],
-            ["clean_text(annotation_id) as annotation_key", "clean_text(item_id) as item_key",
-             "clean_text(project_id) as project_key", "clean_text(annotator_id) as annotator_key",
-             "norm_label(clean_text(label)) as label_key",
-             "clean_text(submitted_at) as submitted_text", "to_utc(clean_text(submitted_at)) as submitted_ts",
-             "clean_text(started_at) as started_text", "to_utc(clean_text(started_at)) as started_ts",
-             "clean_text(exported_at) as exported_text", "to_utc(clean_text(exported_at)) as exported_ts",
-             "clean_text(confidence) as confidence_text"],
+            "annotations",
+            "annotation_rows",
+            [
+                "annotation_id",
+                "item_id",
+                "project_id",
+                "annotator_id",
+                "label",
+                "submitted_at",
+                "started_at",
+                "exported_at",
+                "confidence",
+            ],
+            [
+                "clean_text(annotation_id) as annotation_key",
+                "clean_text(item_id) as item_key",
+                "clean_text(project_id) as project_key",
+                "clean_text(annotator_id) as annotator_key",
+                "norm_label(clean_text(label)) as label_key",
+                "clean_text(submitted_at) as submitted_text",
+                "to_utc(clean_text(submitted_at)) as submitted_ts",
+                "clean_text(started_at) as started_text",
+                "to_utc(clean_text(started_at)) as started_ts",
+                "clean_text(exported_at) as exported_text",
+                "to_utc(clean_text(exported_at)) as exported_ts",
+                "clean_text(confidence) as confidence_text",
+            ],
             checks,
-            ["annotation_key as annotation_id", "item_key as item_id", "project_key as project_id",
-             "annotator_key as annotator_id", "label_key as label", "submitted_ts as submitted_at",
-             "started_ts as started_at", "exported_ts as exported_at"],
-            joins)
-        v = Versions("annotation_rows", ("annotation_id",),
-                     "exported_at desc nulls last, source_file desc, source_row_number desc", dedup=("exported_at",))
-        self.resolve("annotations", v, "annotations",
-                     "annotation_id, item_id, project_id, annotator_id, label, submitted_at, "
-                     "cast(submitted_at as date) as submitted_date, exported_at, source_file, source_row_number",
-                     ["annotation_id", "item_id", "project_id", "annotator_id", "label", "submitted_at", "started_at",
-                      "exported_at"],
-                     "duplicate annotation_id and exported_at")
+            [
+                "annotation_key as annotation_id",
+                "item_key as item_id",
+                "project_key as project_id",
+                "annotator_key as annotator_id",
+                "label_key as label",
+                "submitted_ts as submitted_at",
+                "started_ts as started_at",
+                "exported_ts as exported_at",
+            ],
+            joins,
+        )
+        v = Versions(
+            "annotation_rows",
+            ("annotation_id",),
+            "exported_at desc nulls last, source_file desc, source_row_number desc",
+            dedup=("exported_at",),
+        )
+        self.resolve(
+            "annotations",
+            v,
+            "annotations",
+            "annotation_id, item_id, project_id, annotator_id, label, submitted_at, "
+            "cast(submitted_at as date) as submitted_date, exported_at, source_file, source_row_number",
+            [
+                "annotation_id",
+                "item_id",
+                "project_id",
+                "annotator_id",
+                "label",
+                "submitted_at",
+                "started_at",
+                "exported_at",
+            ],
+            "duplicate annotation_id and exported_at",
+        )
 
     def load_gold(self) -> None:
         self.entity_rows(
-            "gold_labels", "gold_label_rows", ["item_id", "label", "labelled_at"],
-            ["clean_text(item_id) as item_key", "norm_label(clean_text(label)) as label_key",
-             "clean_text(labelled_at) as labelled_text", "to_utc(clean_text(labelled_at)) as labelled_ts"],
-            [("t.item_key is null", "null or blank item_id"),
-             ("t.label_key is null", "null or blank label"),
-             ("t.labelled_text is not null and t.labelled_ts is null", "unparsable labelled_at"),
-             ("l.label is null", "unknown label")],
+            "gold_labels",
+            "gold_label_rows",
+            ["item_id", "label", "labelled_at"],
+            [
+                "clean_text(item_id) as item_key",
+                "norm_label(clean_text(label)) as label_key",
+                "clean_text(labelled_at) as labelled_text",
+                "to_utc(clean_text(labelled_at)) as labelled_ts",
+            ],
+            [
+                ("t.item_key is null", "null or blank item_id"),
+                ("t.label_key is null", "null or blank label"),
+                ("t.labelled_text is not null and t.labelled_ts is null", "unparsable labelled_at"),
+                ("l.label is null", "unknown label"),
+            ],
             ["item_key as item_id", "label_key as gold_label", "labelled_ts as labelled_at"],
-            "left join labels l on t.label_key = l.label")
-        v = Versions("gold_label_rows", ("item_id",),
-                     "labelled_at desc nulls last, source_file desc, source_row_number desc")
-        self.resolve("gold_labels", v, "gold_labels", "item_id, gold_label", ["item_id", "gold_label", "labelled_at"],
-                     "duplicate item_id")
+            "left join labels l on t.label_key = l.label",
+        )
+        v = Versions(
+            "gold_label_rows", ("item_id",), "labelled_at desc nulls last, source_file desc, source_row_number desc"
+        )
+        self.resolve(
+            "gold_labels",
+            v,
+            "gold_labels",
+            "item_id, gold_label",
+            ["item_id", "gold_label", "labelled_at"],
+            "duplicate item_id",
+        )
 
     def load_predictions(self) -> None:
         keys = ("model_name", "model_version", "item_id", "label")
         self.entity_rows(
-            "predictions", "prediction_rows", [*keys, "score", "predicted_at"],
-            ["clean_text(model_name) as model_key", "clean_text(model_version) as version_key",
-             "clean_text(item_id) as item_key", "norm_label(clean_text(label)) as label_key",
-             "clean_text(score) as score_text", "to_double(clean_text(score)) as score_value",
-             "clean_text(predicted_at) as predicted_text", "to_utc(clean_text(predicted_at)) as predicted_ts"],
-            [("t.model_key is null", "null or blank model_name"),
-             ("t.version_key is null", "null or blank model_version"),
-             ("t.item_key is null", "null or blank item_id"),
-             ("t.label_key is null", "null or blank label"),
-             ("t.score_text is null", "null score"),
-             ("t.score_value is null", "unparsable score"),
-             ("t.score_value < 0 or t.score_value > 1", "score out of range"),
-             ("t.predicted_text is not null and t.predicted_ts is null", "unparsable predicted_at"),
-             ("l.label is null", "unknown label")],
-            ["model_key as model_name", "version_key as model_version", "item_key as item_id", "label_key as label",
-             "score_value as score", "predicted_ts as predicted_at"],
-            "left join labels l on t.label_key = l.label")
-        v = Versions("prediction_rows", keys, "predicted_at desc nulls last, source_file desc, source_row_number desc",
-                     dedup=("predicted_at",))
-        self.resolve("predictions", v, "predictions", "model_name, model_version, item_id, label, score",
-                     [*keys, "score", "predicted_at"], "duplicate prediction and predicted_at")
+            "predictions",
+            "prediction_rows",
+            [*keys, "score", "predicted_at"],
+            [
+                "clean_text(model_name) as model_key",
+                "clean_text(model_version) as version_key",
+                "clean_text(item_id) as item_key",
+                "norm_label(clean_text(label)) as label_key",
+                "clean_text(score) as score_text",
+                "to_double(clean_text(score)) as score_value",
+                "clean_text(predicted_at) as predicted_text",
+                "to_utc(clean_text(predicted_at)) as predicted_ts",
+            ],
+            [
+                ("t.model_key is null", "null or blank model_name"),
+                ("t.version_key is null", "null or blank model_version"),
+                ("t.item_key is null", "null or blank item_id"),
+                ("t.label_key is null", "null or blank label"),
+                ("t.score_text is null", "null score"),
+                ("t.score_value is null", "unparsable score"),
+                ("t.score_value < 0 or t.score_value > 1", "score out of range"),
+                ("t.predicted_text is not null and t.predicted_ts is null", "unparsable predicted_at"),
+                ("l.label is null", "unknown label"),
+            ],
+            [
+                "model_key as model_name",
+                "version_key as model_version",
+                "item_key as item_id",
+                "label_key as label",
+                "score_value as score",
+                "predicted_ts as predicted_at",
+            ],
+            "left join labels l on t.label_key = l.label",
+        )
+        v = Versions(
+            "prediction_rows",
+            keys,
+            "predicted_at desc nulls last, source_file desc, source_row_number desc",
+            dedup=("predicted_at",),
+        )
+        self.resolve(
+            "predictions",
+            v,
+            "predictions",
+            "model_name, model_version, item_id, label, score",
+            [*keys, "score", "predicted_at"],
+            "duplicate prediction and predicted_at",
+        )
 
     def load_thresholds(self) -> None:
         keys = ("model_name", "model_version", "label")
         self.entity_rows(
-            "thresholds", "threshold_rows", [*keys, "threshold"],
-            ["clean_text(model_name) as model_key", "clean_text(model_version) as version_key",
-             "norm_label(clean_text(label)) as label_key", "to_double(clean_text(threshold)) as threshold_value"],
-            [("t.model_key is null", "null or blank model_name"),
-             ("t.version_key is null", "null or blank model_version"),
-             ("t.label_key is null", "null or blank label"),
-             ("t.threshold_value is null", "null or unparsable threshold"),
-             ("t.threshold_value < 0 or t.threshold_value > 1", "threshold out of range"),
-             ("l.label is null", "unknown label")],
-            ["model_key as model_name", "version_key as model_version", "label_key as label",
-             "threshold_value as threshold"],
-            "left join labels l on t.label_key = l.label")
+            "thresholds",
+            "threshold_rows",
+            [*keys, "threshold"],
+            [
+                "clean_text(model_name) as model_key",
+                "clean_text(model_version) as version_key",
+                "norm_label(clean_text(label)) as label_key",
+                "to_double(clean_text(threshold)) as threshold_value",
+            ],
+            [
+                ("t.model_key is null", "null or blank model_name"),
+                ("t.version_key is null", "null or blank model_version"),
+                ("t.label_key is null", "null or blank label"),
+                ("t.threshold_value is null", "null or unparsable threshold"),
+                ("t.threshold_value < 0 or t.threshold_value > 1", "threshold out of range"),
+                ("l.label is null", "unknown label"),
+            ],
+            [
+                "model_key as model_name",
+                "version_key as model_version",
+                "label_key as label",
+                "threshold_value as threshold",
+            ],
+            "left join labels l on t.label_key = l.label",
+        )
         v = Versions("threshold_rows", keys, "source_file desc, source_row_number desc")
-        self.resolve("thresholds", v, "thresholds", "model_name, model_version, label, threshold",
-                     [*keys, "threshold"], "duplicate threshold")
+        self.resolve(
+            "thresholds",
+            v,
+            "thresholds",
+            "model_name, model_version, label, threshold",
+            [*keys, "threshold"],
+            "duplicate threshold",
+        )
 
     def finish_rows(self) -> None:
         """rejected_rows and superseded_rows over every entity."""
         self.table("rejected_rows", "\nunion all\n".join(self.rejects))
-        superseded = [f"""
+        superseded = [
+            f"""
             select '{entity}' as entity, f.source_file, f.source_row_number,
                 {raw_record(list(v.keys), "r.")} as key,
                 f.kept_file as superseded_by_file, f.kept_row as superseded_by_row
             from {v.table}_fate f join {v.table} r using (source_file, source_row_number)
             where f.fate = 'superseded'
-        """ for entity, v in self.versions.items()]
+        """
+            for entity, v in self.versions.items()
+        ]
         self.table("superseded_rows", "\nunion all\n".join(superseded))
 
     def latest_judgements(self) -> None:
-        self.table("latest_judgements", """
+        self.table(
+            "latest_judgements",
+            """
             select project_id, item_id, annotator_id, label, annotation_id, submitted_at
             from annotations
             qualify row_number() over (
                 partition by item_id, annotator_id order by submitted_at desc, annotation_id desc
             ) = 1
-        """)
+        """,
+        )
 
     def item_truth(self) -> None:
-        self.table("item_truth", """
+        self.table(
+            "item_truth",
+            """
             with votes as (
                 select item_id, label, count(*) as n_votes from latest_judgements group by item_id, label
             ),
@@ -501,12 +696,15 @@ class Pipeline:
             select c.item_id, c.label, 'consensus'
             from plurality c anti join gold_labels g on c.item_id = g.item_id
             where c.n_judgements >= 2 and c.n_top = 1
-        """)
+        """,
+        )
 
     # ---------------------------------------------------------------- figure families
 
     def agreement(self) -> None:
-        self.table("agreement", """
+        self.table(
+            "agreement",
+            """
             with counts as (
                 select project_id, item_id, label, count(*) as n
                 from latest_judgements group by project_id, item_id, label
@@ -552,10 +750,13 @@ class Pipeline:
                     as fleiss_kappa
             from stats
             order by project_id
-        """)
+        """,
+        )
 
     def pairwise_kappa(self) -> None:
-        self.table("pairwise_kappa", """
+        self.table(
+            "pairwise_kappa",
+            """
             with cells as (  -- the confusion matrix of every pair over the items both judged
                 select a.project_id, a.annotator_id as annotator_a, b.annotator_id as annotator_b,
                     a.label as label_a, b.label as label_b, count(*) as n
@@ -586,10 +787,13 @@ class Pipeline:
                 end as cohen_kappa
             from totals t left join chance c using (project_id, annotator_a, annotator_b)
             order by t.project_id, t.annotator_a, t.annotator_b
-        """)
+        """,
+        )
 
     def gold_accuracy(self) -> None:
-        self.table("gold_accuracy", """
+        self.table(
+            "gold_accuracy",
+            """
             with graded as (
                 select l.project_id, l.annotator_id,
                     case when g.gold_label is not null then cast(l.label = g.gold_label as integer) end as correct
@@ -600,10 +804,13 @@ class Pipeline:
             from graded
             group by grouping sets ((project_id, annotator_id), (annotator_id))
             order by project_id, annotator_id
-        """)
+        """,
+        )
 
     def model_eval(self) -> None:
-        self.table("model_eval", f"""
+        self.table(
+            "model_eval",
+            f"""
             with scored as (
                 select p.model_name, p.model_version, p.label, t.truth_source, p.score,
                     coalesce(th.threshold, {DEFAULT_THRESHOLD}) as threshold,
@@ -649,15 +856,19 @@ class Pipeline:
                 case when n_positive > 0 then true_positive / n_positive end as recall
             from groups
             order by model_name, model_version, label, truth_source
-        """)
+        """,
+        )
 
     def throughput(self) -> None:
-        self.table("throughput", """
+        self.table(
+            "throughput",
+            """
             select annotator_id, project_id, submitted_date as activity_date, count(*) as n_annotations
             from annotations
             group by annotator_id, project_id, submitted_date
             order by annotator_id, project_id, activity_date
-        """)
+        """,
+        )
 
 
 def connect(out_dir: Path) -> duckdb.DuckDBPyConnection:
@@ -692,9 +903,11 @@ def run(raw_dir: Path, out_dir: Path, progress: Callable[[str], None] = print) -
             p.load_thresholds()
             p.item_truth()
             p.finish_rows()
-        progress(f"plain_sql: loaded {p.count('annotations'):,} annotations, {p.count('predictions'):,} predictions "
-                 f"({p.count('rejected_rows'):,} rows rejected, {p.count('superseded_rows'):,} superseded) "
-                 f"in {timings['load']:.1f}s")
+        progress(
+            f"plain_sql: loaded {p.count('annotations'):,} annotations, {p.count('predictions'):,} predictions "
+            f"({p.count('rejected_rows'):,} rows rejected, {p.count('superseded_rows'):,} superseded) "
+            f"in {timings['load']:.1f}s"
+        )
         for name in FAMILIES[1:]:
             with timed(timings, name):
                 getattr(p, name)()

@@ -75,8 +75,18 @@ def _read_file(path: Path, columns: list[str]) -> pd.DataFrame:
 
 
 def read_entity(raw_dir: Path, entity: str, columns: list[str]) -> pd.DataFrame:
-    others = ("annotations", "annotation_skips", "items", "gold_labels", "predictions", "moderation_decisions",
-              "projects", "annotators", "labels", "thresholds")
+    others = (
+        "annotations",
+        "annotation_skips",
+        "items",
+        "gold_labels",
+        "predictions",
+        "moderation_decisions",
+        "projects",
+        "annotators",
+        "labels",
+        "thresholds",
+    )
     frames = [_read_file(p, columns) for p in entity_files(raw_dir, entity, others)]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in [*columns, "source_file", "source_row_number"]})
@@ -145,12 +155,14 @@ def load_items(raw_dir: Path, projects: set[str] | None) -> pd.DataFrame | None:
     if not entity_files(raw_dir, "items"):
         return None
     raw = read_entity(raw_dir, "items", ["item_id", "project_id", "created_at", "priority"])
-    items = pd.DataFrame({
-        "item_id": clean_text(raw["item_id"]),
-        "project_id": clean_text(raw["project_id"]),
-        "source_file": raw["source_file"],
-        "source_row_number": raw["source_row_number"],
-    })
+    items = pd.DataFrame(
+        {
+            "item_id": clean_text(raw["item_id"]),
+            "project_id": clean_text(raw["project_id"]),
+            "source_file": raw["source_file"],
+            "source_row_number": raw["source_row_number"],
+        }
+    )
     created_text = clean_text(raw["created_at"])
     priority_text = clean_text(raw["priority"])
     bad = (
@@ -167,23 +179,39 @@ def load_items(raw_dir: Path, projects: set[str] | None) -> pd.DataFrame | None:
     return items[["item_id", "project_id"]].rename(columns={"project_id": "item_project_id"})
 
 
-def load_annotations(raw_dir: Path, labels: set[str], projects: set[str] | None,
-                     items: pd.DataFrame | None) -> pd.DataFrame:
+def load_annotations(
+    raw_dir: Path, labels: set[str], projects: set[str] | None, items: pd.DataFrame | None
+) -> pd.DataFrame:
     """The current judgements: every check passed, exact duplicates dropped, latest export kept."""
-    raw = read_entity(raw_dir, "annotations", ["annotation_id", "item_id", "project_id", "annotator_id", "label",
-                                                "submitted_at", "started_at", "exported_at", "confidence"])
-    a = pd.DataFrame({
-        "annotation_id": clean_text(raw["annotation_id"]),
-        "item_id": clean_text(raw["item_id"]),
-        "project_id": clean_text(raw["project_id"]),
-        "annotator_id": clean_text(raw["annotator_id"]),
-        "label": normalise_label(raw["label"]),
-        "submitted_at": to_utc(raw["submitted_at"]),
-        "started_at": to_utc(raw["started_at"]),
-        "exported_at": to_utc(raw["exported_at"]),
-        "source_file": raw["source_file"],
-        "source_row_number": raw["source_row_number"],
-    })
+    raw = read_entity(
+        raw_dir,
+        "annotations",
+        [
+            "annotation_id",
+            "item_id",
+            "project_id",
+            "annotator_id",
+            "label",
+            "submitted_at",
+            "started_at",
+            "exported_at",
+            "confidence",
+        ],
+    )
+    a = pd.DataFrame(
+        {
+            "annotation_id": clean_text(raw["annotation_id"]),
+            "item_id": clean_text(raw["item_id"]),
+            "project_id": clean_text(raw["project_id"]),
+            "annotator_id": clean_text(raw["annotator_id"]),
+            "label": normalise_label(raw["label"]),
+            "submitted_at": to_utc(raw["submitted_at"]),
+            "started_at": to_utc(raw["started_at"]),
+            "exported_at": to_utc(raw["exported_at"]),
+            "source_file": raw["source_file"],
+            "source_row_number": raw["source_row_number"],
+        }
+    )
     bad = (
         a[["annotation_id", "item_id", "project_id", "annotator_id", "label", "submitted_at"]].isna().any(axis=1)
         | _unparsable(clean_text(raw["started_at"]), a["started_at"])
@@ -216,13 +244,15 @@ def latest_judgements(annotations: pd.DataFrame) -> pd.DataFrame:
 
 def load_gold(raw_dir: Path, labels: set[str]) -> pd.DataFrame:
     raw = read_entity(raw_dir, "gold_labels", ["item_id", "label", "labelled_at"])
-    g = pd.DataFrame({
-        "item_id": clean_text(raw["item_id"]),
-        "gold_label": normalise_label(raw["label"]),
-        "labelled_at": to_utc(raw["labelled_at"]),
-        "source_file": raw["source_file"],
-        "source_row_number": raw["source_row_number"],
-    })
+    g = pd.DataFrame(
+        {
+            "item_id": clean_text(raw["item_id"]),
+            "gold_label": normalise_label(raw["label"]),
+            "labelled_at": to_utc(raw["labelled_at"]),
+            "source_file": raw["source_file"],
+            "source_row_number": raw["source_row_number"],
+        }
+    )
     bad = (
         g["item_id"].isna()
         | g["gold_label"].isna()
@@ -234,19 +264,22 @@ def load_gold(raw_dir: Path, labels: set[str]) -> pd.DataFrame:
 
 
 def load_predictions(raw_dir: Path, labels: set[str]) -> pd.DataFrame:
-    raw = read_entity(raw_dir, "predictions", ["model_name", "model_version", "item_id", "label", "score",
-                                                "predicted_at"])
+    raw = read_entity(
+        raw_dir, "predictions", ["model_name", "model_version", "item_id", "label", "score", "predicted_at"]
+    )
     score_text = clean_text(raw["score"])
-    p = pd.DataFrame({
-        "model_name": clean_text(raw["model_name"]),
-        "model_version": clean_text(raw["model_version"]),
-        "item_id": clean_text(raw["item_id"]),
-        "label": normalise_label(raw["label"]),
-        "score": to_float(raw["score"]),
-        "predicted_at": to_utc(raw["predicted_at"]),
-        "source_file": raw["source_file"],
-        "source_row_number": raw["source_row_number"],
-    })
+    p = pd.DataFrame(
+        {
+            "model_name": clean_text(raw["model_name"]),
+            "model_version": clean_text(raw["model_version"]),
+            "item_id": clean_text(raw["item_id"]),
+            "label": normalise_label(raw["label"]),
+            "score": to_float(raw["score"]),
+            "predicted_at": to_utc(raw["predicted_at"]),
+            "source_file": raw["source_file"],
+            "source_row_number": raw["source_row_number"],
+        }
+    )
     bad = (
         p[["model_name", "model_version", "item_id", "label"]].isna().any(axis=1)
         | score_text.isna()
@@ -266,14 +299,16 @@ def load_predictions(raw_dir: Path, labels: set[str]) -> pd.DataFrame:
 def load_thresholds(raw_dir: Path, labels: set[str]) -> pd.DataFrame:
     keys = ["model_name", "model_version", "label"]
     raw = read_entity(raw_dir, "thresholds", [*keys, "threshold"])
-    t = pd.DataFrame({
-        "model_name": clean_text(raw["model_name"]),
-        "model_version": clean_text(raw["model_version"]),
-        "label": normalise_label(raw["label"]),
-        "threshold": to_float(raw["threshold"]),
-        "source_file": raw["source_file"],
-        "source_row_number": raw["source_row_number"],
-    })
+    t = pd.DataFrame(
+        {
+            "model_name": clean_text(raw["model_name"]),
+            "model_version": clean_text(raw["model_version"]),
+            "label": normalise_label(raw["label"]),
+            "threshold": to_float(raw["threshold"]),
+            "source_file": raw["source_file"],
+            "source_row_number": raw["source_row_number"],
+        }
+    )
     bad = t[[*keys, "threshold"]].isna().any(axis=1) | (t["threshold"] < 0) | (t["threshold"] > 1)
     bad |= ~t["label"].isin(labels)
     t = _latest(t[~bad], keys, ["source_file", "source_row_number"], [False, False])
@@ -335,8 +370,7 @@ def agreement(latest: pd.DataFrame) -> pd.DataFrame:
             alpha = float(krippendorff.alpha(value_counts=used, level_of_measurement="nominal"))
         except ValueError:  # one category only: no expected disagreement
             alpha = float("nan")
-        rows.append({"project_id": project_id, "krippendorff_alpha": alpha,
-                     "fleiss_kappa": fleiss_kappa(used)})
+        rows.append({"project_id": project_id, "krippendorff_alpha": alpha, "fleiss_kappa": fleiss_kappa(used)})
     return pd.DataFrame(rows, columns=["project_id", "krippendorff_alpha", "fleiss_kappa"])
 
 
@@ -383,13 +417,20 @@ def model_eval(predictions: pd.DataFrame, truth: pd.DataFrame, thresholds: pd.Da
         y, s, yp = g["y_true"].to_numpy(), g["score"].to_numpy(), g["y_pred"].to_numpy()
         n_pos = int(y.sum())
         two_classes = 0 < n_pos < len(y)
-        rows.append((*key, len(y), n_pos,
-                     roc_auc_score(y, s) if two_classes else np.nan,
-                     average_precision_score(y, s) if n_pos else np.nan,
-                     precision_score(y, yp, zero_division=np.nan),
-                     recall_score(y, yp) if n_pos else np.nan))
-    return pd.DataFrame(rows, columns=[*keys, "n_items", "n_positive", "roc_auc", "average_precision",
-                                       "precision", "recall"])
+        rows.append(
+            (
+                *key,
+                len(y),
+                n_pos,
+                roc_auc_score(y, s) if two_classes else np.nan,
+                average_precision_score(y, s) if n_pos else np.nan,
+                precision_score(y, yp, zero_division=np.nan),
+                recall_score(y, yp) if n_pos else np.nan,
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=[*keys, "n_items", "n_positive", "roc_auc", "average_precision", "precision", "recall"]
+    )
 
 
 def throughput(annotations: pd.DataFrame) -> pd.DataFrame:
@@ -420,8 +461,10 @@ def run(raw_dir: Path, out_dir: Path, progress: Callable[[str], None] = print) -
         predictions = load_predictions(raw_dir, labels)
         thresholds = load_thresholds(raw_dir, labels)
         truth = item_truth(latest, gold)
-    progress(f"reference: loaded {len(annotations):,} annotations, {len(predictions):,} predictions "
-             f"in {timings['load']:.1f}s")
+    progress(
+        f"reference: loaded {len(annotations):,} annotations, {len(predictions):,} predictions "
+        f"in {timings['load']:.1f}s"
+    )
     steps: list[tuple[str, Callable[[], pd.DataFrame]]] = [
         ("agreement", lambda: agreement(latest)),
         ("pairwise_kappa", lambda: pairwise_kappa(latest)),

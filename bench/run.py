@@ -195,8 +195,7 @@ def run_monitored(cmd: list[str], log_path: Path, interval: float = SAMPLE_SECON
         done.set()
         sampler.join()
     cpu = usage.ru_utime + usage.ru_stime
-    return ChildRun(round(seconds, 3), proc.returncode, peak, int(usage.ru_maxrss) * 1024, str(log_path),
-                    round(cpu, 3))
+    return ChildRun(round(seconds, 3), proc.returncode, peak, int(usage.ru_maxrss) * 1024, str(log_path), round(cpu, 3))
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,8 +221,9 @@ def _keep_each_run_results() -> None:
     build_module.run_dbt = run_dbt  # type: ignore[assignment]
 
 
-def labelhouse_child(raw_dir: Path, warehouse: Path, report_dir: Path, out_json: Path, *,
-                     full_refresh: bool = True, report: bool = True) -> int:
+def labelhouse_child(
+    raw_dir: Path, warehouse: Path, report_dir: Path, out_json: Path, *, full_refresh: bool = True, report: bool = True
+) -> int:
     """Build and publish the warehouse, render the report; write timings and the run folder to out_json.
 
     report=False (the incremental leg's baseline, which only sets up the daily build) skips the
@@ -236,8 +236,9 @@ def labelhouse_child(raw_dir: Path, warehouse: Path, report_dir: Path, out_json:
     out: dict[str, Any] = {"ok": False, "timings": {}, "error": None, "run_dir": None, "report": None}
     start = time.perf_counter()
     try:
-        result = build(raw_dir, warehouse, full_refresh=full_refresh, progress=say, keep_failed_candidate=True,
-                       docs=report)
+        result = build(
+            raw_dir, warehouse, full_refresh=full_refresh, progress=say, keep_failed_candidate=True, docs=report
+        )
         out["timings"] = dict(result.timings)
         out["run_dir"] = str(result.run_dir)
         out["ok"] = True
@@ -367,8 +368,11 @@ def dbt_profile(dbt_dir: Path) -> DbtProfile:
         uid = f"model.labelhouse.{mart}"
         if uid not in model_seconds:
             continue
-        own = {uid} | {a for a in ancestors(uid) if family_path(a).startswith("intermediate/")
-                       and family_path(a) != "intermediate/core"}
+        own = {uid} | {
+            a
+            for a in ancestors(uid)
+            if family_path(a).startswith("intermediate/") and family_path(a) != "intermediate/core"
+        }
         profile.family_models[family] = sorted(nodes[u]["name"] for u in own)
         profile.family_seconds[family] = sum(model_seconds.get(u, 0.0) for u in own)
     return profile
@@ -392,8 +396,11 @@ class Comparison:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.rows > 0 and not (self.only_labelhouse or self.only_reference
-                                                             or self.mismatches)
+        return (
+            self.error is None
+            and self.rows > 0
+            and not (self.only_labelhouse or self.only_reference or self.mismatches)
+        )
 
 
 def compare_family(check: Check, labelhouse: Any, reference: Any, tol: float = TOLERANCE) -> Comparison:
@@ -528,8 +535,12 @@ def _annotation_rows(path: Path) -> int:
         con.close()
 
 
-def compare_warehouses(a: Path, b: Path, schemas: tuple[str, ...] = ("marts",), tol: float = TOLERANCE,
-                       ) -> tuple[int, list[str]]:
+def compare_warehouses(
+    a: Path,
+    b: Path,
+    schemas: tuple[str, ...] = ("marts",),
+    tol: float = TOLERANCE,
+) -> tuple[int, list[str]]:
     """Tables of `schemas` in warehouse a and b: (number compared, names differing).
 
     Rows are compared as multisets: first exactly (`except all` both ways, DOUBLE columns rounded
@@ -554,7 +565,8 @@ def compare_warehouses(a: Path, b: Path, schemas: tuple[str, ...] = ("marts",), 
         for schema, name in tables:
             cols = con.execute(
                 "select column_name, data_type from information_schema.columns where table_catalog = 'wa' "
-                "and table_schema = ? and table_name = ? order by ordinal_position", [schema, name]
+                "and table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, name],
             ).fetchall()
             exprs = ", ".join(f'round("{c}", 8)' if t == "DOUBLE" else f'"{c}"' for c, t in cols)
 
@@ -581,8 +593,7 @@ def _rows_differ_beyond(con: Any, table: str, cols: list[tuple[str, str]], tol: 
     problems = ["x._pair is null", "y._pair is null"]
     problems += [f'x."{c}" is distinct from y."{c}"' for c in exact]
     problems += [
-        f'(x."{c}" is null) != (y."{c}" is null) '
-        f'or abs(x."{c}" - y."{c}") > {tol!r} * greatest(1.0, abs(y."{c}"))'
+        f'(x."{c}" is null) != (y."{c}" is null) or abs(x."{c}" - y."{c}") > {tol!r} * greatest(1.0, abs(y."{c}"))'
         for c in doubles
     ]
     n = con.execute(
@@ -607,8 +618,14 @@ def bench_incremental(raw_dir: Path, work: Path, full_warehouse: Path | None, pr
         if p not in held:
             (inc_raw / p.name).symlink_to(p.resolve())
     warehouse = work / "incremental" / "labelhouse.duckdb"
-    child = [sys.executable, str(BENCH_SCRIPT), "labelhouse-child", str(inc_raw), str(warehouse),
-             str(work / "incremental_report")]
+    child = [
+        sys.executable,
+        str(BENCH_SCRIPT),
+        "labelhouse-child",
+        str(inc_raw),
+        str(warehouse),
+        str(work / "incremental_report"),
+    ]
     progress(f"  incremental: full build without {', '.join(p.name for p in held)} ({held_rows:,} rows)")
     # the baseline only sets up the daily build: no report site or dbt docs
     baseline = run_monitored([*child, str(work / "baseline.json"), "--no-report"], work / "baseline.log")
@@ -618,22 +635,42 @@ def bench_incremental(raw_dir: Path, work: Path, full_warehouse: Path | None, pr
     progress("  incremental: the held-out exports added, labelhouse build (incremental) + report")
     out_json = work / "incremental.json"
     run = run_monitored([*child, str(out_json), "--incremental"], work / "incremental.log")
-    out = json.loads(out_json.read_text()) if out_json.exists() else {
-        "ok": False, "timings": {}, "error": f"the child exited with {run.returncode}; see {run.log}", "run_dir": None}
-    progress(f"    {run.seconds:.1f}s, peak RSS {_gib(run.peak_tree_rss)}"
-             + ("" if out["ok"] else f" -- FAILED: {str(out['error']).splitlines()[0]}"))
-    result = IncrementalRun([p.name for p in held], held_rows, total_rows, baseline, run, out.get("timings", {}),
-                            out.get("error") if not out["ok"] else None)
+    out = (
+        json.loads(out_json.read_text())
+        if out_json.exists()
+        else {
+            "ok": False,
+            "timings": {},
+            "error": f"the child exited with {run.returncode}; see {run.log}",
+            "run_dir": None,
+        }
+    )
+    progress(
+        f"    {run.seconds:.1f}s, peak RSS {_gib(run.peak_tree_rss)}"
+        + ("" if out["ok"] else f" -- FAILED: {str(out['error']).splitlines()[0]}")
+    )
+    result = IncrementalRun(
+        [p.name for p in held],
+        held_rows,
+        total_rows,
+        baseline,
+        run,
+        out.get("timings", {}),
+        out.get("error") if not out["ok"] else None,
+    )
     if out.get("run_dir"):
         result.dbt = dbt_profile(Path(out["run_dir"]) / "dbt")
     if out["ok"] and full_warehouse is not None and full_warehouse.exists():
         progress("  incremental: comparing its marts and staging with the full build's")
         result.tables_compared, result.tables_differing = compare_warehouses(
-            warehouse, full_warehouse, ("staging", "intermediate", "marts"))
+            warehouse, full_warehouse, ("staging", "intermediate", "marts")
+        )
         progress("  labelhouse diff of the full and the incremental warehouse (child process)")
         diff_log = work / "diff.log"
-        result.diff = run_monitored([sys.executable, "-m", "labelhouse.cli", "diff", str(full_warehouse),
-                                     str(warehouse), "--format", "text"], diff_log)
+        result.diff = run_monitored(
+            [sys.executable, "-m", "labelhouse.cli", "diff", str(full_warehouse), str(warehouse), "--format", "text"],
+            diff_log,
+        )
         lines = [line for line in Path(diff_log).read_text(errors="replace").splitlines() if line.strip()]
         result.diff_verdict = lines[0] if lines else ""
         progress(f"    {result.diff.seconds:.1f}s, peak RSS {_gib(result.diff.peak_tree_rss)}: {result.diff_verdict}")
@@ -669,11 +706,18 @@ class SizeResult:
     @property
     def ok(self) -> bool:
         incremental_ok = self.incremental is None or (
-            self.incremental.error is None and not self.incremental.tables_differing)
+            self.incremental.error is None and not self.incremental.tables_differing
+        )
         plain_ok = self.plain_sql is None or (
-            self.plain_sql.returncode == 0 and all(c.ok for c in self.plain_sql_comparisons))
-        return (self.labelhouse_error is None and self.reference.returncode == 0
-                and all(c.ok for c in self.comparisons) and incremental_ok and plain_ok)
+            self.plain_sql.returncode == 0 and all(c.ok for c in self.plain_sql_comparisons)
+        )
+        return (
+            self.labelhouse_error is None
+            and self.reference.returncode == 0
+            and all(c.ok for c in self.comparisons)
+            and incremental_ok
+            and plain_ok
+        )
 
     @property
     def speedup(self) -> float:
@@ -711,22 +755,41 @@ def bench_size(n: int, scratch: Path, progress: Progress, *, incremental: bool =
     progress("  labelhouse build --full-refresh + report (child process)")
     lh_json = work / "labelhouse.json"
     lh = run_monitored(
-        [sys.executable, str(BENCH_SCRIPT), "labelhouse-child", str(raw_dir), str(warehouse),
-         str(work / "report"), str(lh_json)],
+        [
+            sys.executable,
+            str(BENCH_SCRIPT),
+            "labelhouse-child",
+            str(raw_dir),
+            str(warehouse),
+            str(work / "report"),
+            str(lh_json),
+        ],
         work / "labelhouse.log",
     )
-    lh_out = json.loads(lh_json.read_text()) if lh_json.exists() else {
-        "ok": False, "timings": {}, "error": f"the child exited with {lh.returncode}; see {lh.log}",
-        "run_dir": None, "report": None}
-    progress(f"    {lh.seconds:.1f}s, peak RSS {_gib(lh.peak_tree_rss)}"
-             + ("" if lh_out["ok"] else f" -- FAILED: {str(lh_out['error']).splitlines()[0]}"))
+    lh_out = (
+        json.loads(lh_json.read_text())
+        if lh_json.exists()
+        else {
+            "ok": False,
+            "timings": {},
+            "error": f"the child exited with {lh.returncode}; see {lh.log}",
+            "run_dir": None,
+            "report": None,
+        }
+    )
+    progress(
+        f"    {lh.seconds:.1f}s, peak RSS {_gib(lh.peak_tree_rss)}"
+        + ("" if lh_out["ok"] else f" -- FAILED: {str(lh_out['error']).splitlines()[0]}")
+    )
 
     progress("  reference pipeline: pandas + scikit-learn + statsmodels + krippendorff (child process)")
     ref_dir = work / "reference"
     ref = run_monitored([sys.executable, str(REFERENCE_SCRIPT), str(raw_dir), str(ref_dir)], work / "reference.log")
     ref_timings = json.loads((ref_dir / "timings.json").read_text()) if (ref_dir / "timings.json").exists() else {}
-    progress(f"    {ref.seconds:.1f}s, peak RSS {_gib(ref.peak_tree_rss)}"
-             + ("" if ref.returncode == 0 else f" -- FAILED (exit {ref.returncode}); see {ref.log}"))
+    progress(
+        f"    {ref.seconds:.1f}s, peak RSS {_gib(ref.peak_tree_rss)}"
+        + ("" if ref.returncode == 0 else f" -- FAILED (exit {ref.returncode}); see {ref.log}")
+    )
 
     plain = None
     plain_timings: dict[str, float] = {}
@@ -734,13 +797,16 @@ def bench_size(n: int, scratch: Path, progress: Progress, *, incremental: bool =
     if PLAIN_SQL_SCRIPT.exists():
         progress("  plain DuckDB SQL script, the engine limit (child process)")
         plain_dir = work / "plain_sql"
-        plain = run_monitored([sys.executable, str(PLAIN_SQL_SCRIPT), str(raw_dir), str(plain_dir)],
-                              work / "plain_sql.log")
+        plain = run_monitored(
+            [sys.executable, str(PLAIN_SQL_SCRIPT), str(raw_dir), str(plain_dir)], work / "plain_sql.log"
+        )
         if (plain_dir / "timings.json").exists():
             plain_timings = json.loads((plain_dir / "timings.json").read_text())
         plain_cmp = compare_outputs(plain_dir, ref_dir) if plain.returncode == 0 else []
-        progress(f"    {plain.seconds:.1f}s, peak RSS {_gib(plain.peak_tree_rss)}"
-                 + ("" if plain.returncode == 0 else f" -- FAILED (exit {plain.returncode}); see {plain.log}"))
+        progress(
+            f"    {plain.seconds:.1f}s, peak RSS {_gib(plain.peak_tree_rss)}"
+            + ("" if plain.returncode == 0 else f" -- FAILED (exit {plain.returncode}); see {plain.log}")
+        )
 
     run_dir = Path(lh_out["run_dir"]) if lh_out.get("run_dir") else None
     profile = dbt_profile(run_dir / "dbt") if run_dir else DbtProfile()
@@ -751,9 +817,24 @@ def bench_size(n: int, scratch: Path, progress: Progress, *, incremental: bool =
         comparisons = [Comparison(c.family, error="no warehouse to read") for c in CHECKS]
     inc = bench_incremental(raw_dir, work, warehouse if lh_out["ok"] else None, progress) if incremental else None
     return SizeResult(
-        n, str(raw_dir), raw_rows, generated, lh, lh_out.get("timings", {}), lh_out.get("error"),
-        lh_out.get("report"), ref, ref_timings, profile, comparisons, started_at, load_before, inc,
-        plain, plain_timings, plain_cmp,
+        n,
+        str(raw_dir),
+        raw_rows,
+        generated,
+        lh,
+        lh_out.get("timings", {}),
+        lh_out.get("error"),
+        lh_out.get("report"),
+        ref,
+        ref_timings,
+        profile,
+        comparisons,
+        started_at,
+        load_before,
+        inc,
+        plain,
+        plain_timings,
+        plain_cmp,
     )
 
 
@@ -784,24 +865,40 @@ def render_result(r: SizeResult) -> list[str]:
     rows = ", ".join(f"{e} {v:,}" for e, v in r.raw_rows.items() if v)
     lines += [f"Raw exports (seed {SEED}): {rows}.", ""]
     if r.labelhouse_error:
-        lines += [f"**labelhouse build FAILED**: `{r.labelhouse_error.splitlines()[0]}` "
-                  "(figures below compared on the failed candidate where it exists)", ""]
+        lines += [
+            f"**labelhouse build FAILED**: `{r.labelhouse_error.splitlines()[0]}` "
+            "(figures below compared on the failed candidate where it exists)",
+            "",
+        ]
     # stages
     stage_rows = [[name, f"{sec:.1f}"] for name, sec in r.labelhouse_timings.items() if name != "build total"]
-    stage_rows.append(["**whole child process** (interpreter, build, gates, report)",
-                       f"**{r.labelhouse.seconds:.1f}**"])
+    stage_rows.append(
+        ["**whole child process** (interpreter, build, gates, report)", f"**{r.labelhouse.seconds:.1f}**"]
+    )
     lines += ["labelhouse stages (wall seconds):", ""] + _table(["stage", "s"], stage_rows) + [""]
     # dbt families
     fams = sorted(set(r.dbt.models) | set(r.dbt.tests))
-    fam_rows = [[f, str(r.dbt.n_models.get(f, 0)), f"{r.dbt.models.get(f, 0.0):.1f}", str(r.dbt.n_tests.get(f, 0)),
-                 f"{r.dbt.tests.get(f, 0.0):.1f}"] for f in fams]
+    fam_rows = [
+        [
+            f,
+            str(r.dbt.n_models.get(f, 0)),
+            f"{r.dbt.models.get(f, 0.0):.1f}",
+            str(r.dbt.n_tests.get(f, 0)),
+            f"{r.dbt.tests.get(f, 0.0):.1f}",
+        ]
+        for f in fams
+    ]
     dbt_wall = sum(v for k, v in r.labelhouse_timings.items() if k.startswith("dbt"))
-    lines += [
-        "dbt per model family (summed node execution seconds; with two dbt threads the sums exceed wall time; "
-        f"dbt wall {dbt_wall:.1f}s, of which nodes were running for {r.dbt.node_span:.1f}s and the rest is "
-        "dbt start-up, parsing and compilation):",
-        "",
-    ] + _table(["family", "models", "model s", "tests", "test s"], fam_rows) + [""]
+    lines += (
+        [
+            "dbt per model family (summed node execution seconds; with two dbt threads the sums exceed wall time; "
+            f"dbt wall {dbt_wall:.1f}s, of which nodes were running for {r.dbt.node_span:.1f}s and the rest is "
+            "dbt start-up, parsing and compilation):",
+            "",
+        ]
+        + _table(["family", "models", "model s", "tests", "test s"], fam_rows)
+        + [""]
+    )
     slow = ", ".join(f"{name} {sec:.1f}s" for name, _, sec in r.dbt.slowest[:8])
     lines += [f"Slowest models: {slow}.", ""]
     # ratios
@@ -809,50 +906,99 @@ def render_result(r: SizeResult) -> list[str]:
     for fam in FAMILIES:
         ref_s = r.reference_timings.get(fam)
         lh_s = r.dbt.family_seconds.get(fam)
-        ratio_rows.append([FAMILY_TITLES[fam], f"{ref_s:.2f}" if ref_s is not None else "-",
-                           f"{lh_s:.2f}" if lh_s is not None else "-", _ratio(ref_s, lh_s)])
-    ratio_rows.append(["**overall (wall, whole process)**", f"**{r.reference.seconds:.1f}**",
-                       f"**{r.labelhouse.seconds:.1f}**", f"**{_ratio(r.reference.seconds, r.labelhouse.seconds)}**"])
-    ratio_rows.append(["overall (CPU user+sys, whole process)", f"{r.reference.cpu_seconds:.1f}",
-                       f"{r.labelhouse.cpu_seconds:.1f}", _ratio(r.reference.cpu_seconds, r.labelhouse.cpu_seconds)])
-    lines += ["Reference / labelhouse per figure family (labelhouse: summed dbt model seconds of the family's "
-              "mart and its intermediate models; tests, gates and start-up only in the overall row):", ""]
+        ratio_rows.append(
+            [
+                FAMILY_TITLES[fam],
+                f"{ref_s:.2f}" if ref_s is not None else "-",
+                f"{lh_s:.2f}" if lh_s is not None else "-",
+                _ratio(ref_s, lh_s),
+            ]
+        )
+    ratio_rows.append(
+        [
+            "**overall (wall, whole process)**",
+            f"**{r.reference.seconds:.1f}**",
+            f"**{r.labelhouse.seconds:.1f}**",
+            f"**{_ratio(r.reference.seconds, r.labelhouse.seconds)}**",
+        ]
+    )
+    ratio_rows.append(
+        [
+            "overall (CPU user+sys, whole process)",
+            f"{r.reference.cpu_seconds:.1f}",
+            f"{r.labelhouse.cpu_seconds:.1f}",
+            _ratio(r.reference.cpu_seconds, r.labelhouse.cpu_seconds),
+        ]
+    )
+    lines += [
+        "Reference / labelhouse per figure family (labelhouse: summed dbt model seconds of the family's "
+        "mart and its intermediate models; tests, gates and start-up only in the overall row):",
+        "",
+    ]
     lines += _table(["figure family", "reference s", "labelhouse s", "ratio"], ratio_rows) + [""]
     lines += _table(
         ["peak RSS", "process tree (sampled every 50 ms)", "largest single process (ru_maxrss)"],
-        [["labelhouse", _gib(r.labelhouse.peak_tree_rss), _gib(r.labelhouse.max_single_rss)],
-         ["reference", _gib(r.reference.peak_tree_rss), _gib(r.reference.max_single_rss)]]
-        + ([["plain DuckDB SQL", _gib(r.plain_sql.peak_tree_rss), _gib(r.plain_sql.max_single_rss)]]
-           if r.plain_sql else []),
+        [
+            ["labelhouse", _gib(r.labelhouse.peak_tree_rss), _gib(r.labelhouse.max_single_rss)],
+            ["reference", _gib(r.reference.peak_tree_rss), _gib(r.reference.max_single_rss)],
+        ]
+        + (
+            [["plain DuckDB SQL", _gib(r.plain_sql.peak_tree_rss), _gib(r.plain_sql.max_single_rss)]]
+            if r.plain_sql
+            else []
+        ),
     ) + [""]
     if r.plain_sql is not None:
-        agree = ("every figure family equal to the reference"
-                 if r.plain_sql_comparisons and all(c.ok for c in r.plain_sql_comparisons)
-                 else "NOT equal to the reference: " + ", ".join(
-                     f"{c.family} ({c.error or c.example})" for c in r.plain_sql_comparisons if not c.ok))
+        agree = (
+            "every figure family equal to the reference"
+            if r.plain_sql_comparisons and all(c.ok for c in r.plain_sql_comparisons)
+            else "NOT equal to the reference: "
+            + ", ".join(f"{c.family} ({c.error or c.example})" for c in r.plain_sql_comparisons if not c.ok)
+        )
         ratio = r.labelhouse.seconds / r.plain_sql.seconds if r.plain_sql.seconds else math.nan
-        lines += [f"Plain DuckDB SQL script (bench/plain_sql.py, the engine limit: the reference's figures, "
-                  f"supersession and rejected rows, every result a table; no dbt, tests, gates or report): "
-                  f"{r.plain_sql.seconds:.1f}s wall, {r.plain_sql.cpu_seconds:.1f}s CPU; {agree}. "
-                  f"labelhouse / plain SQL = {ratio:.2f}x (target <= {TARGET_PLAIN_SQL_RATIO:g}x: "
-                  f"{'met' if ratio <= TARGET_PLAIN_SQL_RATIO else 'MISSED'}).", ""]
+        lines += [
+            f"Plain DuckDB SQL script (bench/plain_sql.py, the engine limit: the reference's figures, "
+            f"supersession and rejected rows, every result a table; no dbt, tests, gates or report): "
+            f"{r.plain_sql.seconds:.1f}s wall, {r.plain_sql.cpu_seconds:.1f}s CPU; {agree}. "
+            f"labelhouse / plain SQL = {ratio:.2f}x (target <= {TARGET_PLAIN_SQL_RATIO:g}x: "
+            f"{'met' if ratio <= TARGET_PLAIN_SQL_RATIO else 'MISSED'}).",
+            "",
+        ]
     # agreement of the numbers
     cmp_rows = []
     for c in r.comparisons:
         status = "ok" if c.ok else ("ERROR" if c.error else "MISMATCH")
         detail = c.error or c.example or ""
-        cmp_rows.append([c.family, status, f"{c.rows:,}", str(c.only_labelhouse), str(c.only_reference),
-                         str(c.mismatches), f"{c.max_abs_diff:.1e}", detail.replace("|", "/")])
+        cmp_rows.append(
+            [
+                c.family,
+                status,
+                f"{c.rows:,}",
+                str(c.only_labelhouse),
+                str(c.only_reference),
+                str(c.mismatches),
+                f"{c.max_abs_diff:.1e}",
+                detail.replace("|", "/"),
+            ]
+        )
     lines += [f"Same numbers? (tolerance {TOLERANCE:g}; counts exact):", ""]
-    lines += _table(["family", "status", "rows", "only labelhouse", "only reference", "mismatches", "max |diff|",
-                     "first problem"], cmp_rows) + [""]
+    lines += _table(
+        ["family", "status", "rows", "only labelhouse", "only reference", "mismatches", "max |diff|", "first problem"],
+        cmp_rows,
+    ) + [""]
     if r.incremental is not None:
         lines += render_incremental(r.incremental, r.labelhouse.seconds, r.n_annotations)
     speed_ok = r.speedup >= TARGET_SPEEDUP
     rss_ok = r.labelhouse.peak_tree_rss <= TARGET_RSS_BYTES
     full_target = TARGET_FULL_SECONDS.get(r.n_annotations)
-    full = (f"full build {r.labelhouse.seconds:.1f}s (target <= {full_target:g}s: "
-            f"{'met' if r.labelhouse.seconds <= full_target else 'MISSED'}); ") if full_target else ""
+    full = (
+        (
+            f"full build {r.labelhouse.seconds:.1f}s (target <= {full_target:g}s: "
+            f"{'met' if r.labelhouse.seconds <= full_target else 'MISSED'}); "
+        )
+        if full_target
+        else ""
+    )
     quiet = max(r.load_average[:1]) <= QUIET_LOAD_AVERAGE
     lines += [
         f"Targets: {full}speed-up {r.speedup:.2f}x (target >= {TARGET_SPEEDUP:g}x: {'met' if speed_ok else 'MISSED'}); "
@@ -883,7 +1029,7 @@ def render_incremental(inc: IncrementalRun, full_seconds: float, n: int | None =
     share = inc.run.seconds / full_seconds if full_seconds else math.nan
     target = TARGET_INCREMENTAL_SECONDS.get(n or 0, INCREMENTAL_TARGET * full_seconds)
     ok = inc.run.seconds <= target
-    same = ("all equal" if not inc.tables_differing else "DIFFERENT: " + ", ".join(inc.tables_differing))
+    same = "all equal" if not inc.tables_differing else "DIFFERENT: " + ", ".join(inc.tables_differing)
     lines += [
         f"Incremental build {inc.run.seconds:.1f}s = {share:.0%} of the full build's {full_seconds:.1f}s "
         f"(target <= {target:.0f}s: {'met' if ok else 'MISSED'}); peak RSS {_gib(inc.run.peak_tree_rss)}. "
@@ -892,9 +1038,12 @@ def render_incremental(inc: IncrementalRun, full_seconds: float, n: int | None =
         "",
     ]
     if inc.diff is not None:
-        lines += [f"`labelhouse diff` of the full and the incremental warehouse: {inc.diff.seconds:.1f}s, peak RSS "
-                  f"{_gib(inc.diff.peak_tree_rss)} (target < 20 s and 2 GiB at 10M); "
-                  f"it said: `{inc.diff_verdict}`.", ""]
+        lines += [
+            f"`labelhouse diff` of the full and the incremental warehouse: {inc.diff.seconds:.1f}s, peak RSS "
+            f"{_gib(inc.diff.peak_tree_rss)} (target < 20 s and 2 GiB at 10M); "
+            f"it said: `{inc.diff_verdict}`.",
+            "",
+        ]
     return lines
 
 
@@ -907,8 +1056,18 @@ def machine_lines(command: str) -> list[str]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    packages = ["duckdb", "dbt-core", "dbt-duckdb", "great-expectations", "pandas", "numpy", "pyarrow",
-                "scikit-learn", "statsmodels", "krippendorff"]
+    packages = [
+        "duckdb",
+        "dbt-core",
+        "dbt-duckdb",
+        "great-expectations",
+        "pandas",
+        "numpy",
+        "pyarrow",
+        "scikit-learn",
+        "statsmodels",
+        "krippendorff",
+    ]
     versions = []
     for p in packages:
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -935,8 +1094,9 @@ def write_doc(results: list[SizeResult], doc: Path, command: str) -> None:
     blocks = {int(m.group(1)): m.group(0) for m in _BLOCK.finditer(body)}
     for r in results:
         lines = [*render_result(r), f"Run {r.started_at}.", "", *machine_lines(command)]
-        blocks[r.n_annotations] = "\n".join([f"<!-- bench:{r.n_annotations} -->", *lines,
-                                              f"<!-- /bench:{r.n_annotations} -->"])
+        blocks[r.n_annotations] = "\n".join(
+            [f"<!-- bench:{r.n_annotations} -->", *lines, f"<!-- /bench:{r.n_annotations} -->"]
+        )
     body = "\n\n".join(blocks[n] for n in sorted(blocks))
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(f"{head}{RESULTS_BEGIN}\n\n{body}\n\n{RESULTS_END}{tail}", encoding="utf-8")
@@ -957,8 +1117,14 @@ markers is rewritten by a run of that size; everything else in this file is kept
 # --------------------------------------------------------------------------------------------
 
 
-def main(sizes: list[int], scratch: Path, progress: Progress = print, *, doc: Path | None = DEFAULT_DOC,
-         quiet_wait: float = QUIET_WAIT_SECONDS) -> int:
+def main(
+    sizes: list[int],
+    scratch: Path,
+    progress: Progress = print,
+    *,
+    doc: Path | None = DEFAULT_DOC,
+    quiet_wait: float = QUIET_WAIT_SECONDS,
+) -> int:
     """Benchmark each size; print the tables; write `doc` (None: don't). Exit 0 when every figure agreed.
 
     Before each size, wait up to `quiet_wait` seconds for the load average to settle (a test of the
@@ -977,8 +1143,10 @@ def main(sizes: list[int], scratch: Path, progress: Progress = print, *, doc: Pa
             time.sleep(5)
         load = os.getloadavg()[0]
         if load > QUIET_LOAD_AVERAGE:
-            progress(f"warning: load average {load:.2f} > {QUIET_LOAD_AVERAGE:g}: another build, test suite or CI "
-                     "is running; the timings of this run are not evidence (the doc records the load)")
+            progress(
+                f"warning: load average {load:.2f} > {QUIET_LOAD_AVERAGE:g}: another build, test suite or CI "
+                "is running; the timings of this run are not evidence (the doc records the load)"
+            )
         result = bench_size(n, scratch, progress)
         results.append(result)
         progress("")
@@ -999,8 +1167,10 @@ def _child_main(argv: list[str]) -> int:
     if len(argv) == 5 and argv[0] == "labelhouse-child":
         raw, warehouse, report, out = (Path(a) for a in argv[1:])
         return labelhouse_child(raw, warehouse, report, out, full_refresh=not incremental, report=not no_report)
-    print("usage: python bench/run.py labelhouse-child RAW WAREHOUSE REPORT_DIR OUT_JSON [--incremental] [--no-report]",
-          file=sys.stderr)
+    print(
+        "usage: python bench/run.py labelhouse-child RAW WAREHOUSE REPORT_DIR OUT_JSON [--incremental] [--no-report]",
+        file=sys.stderr,
+    )
     return 2
 
 
@@ -1009,7 +1179,8 @@ def cli(argv: list[str]) -> int:
     if argv and argv[0] == "labelhouse-child":
         return _child_main(argv)
     parser = argparse.ArgumentParser(
-        prog="bench/run.py", description="Benchmark labelhouse against a pandas/scikit-learn reference pipeline.")
+        prog="bench/run.py", description="Benchmark labelhouse against a pandas/scikit-learn reference pipeline."
+    )
     parser.add_argument("--sizes", default="1000000,10000000", help="Comma-separated annotation counts.")
     parser.add_argument("--scratch", type=Path, default=DEFAULT_SCRATCH, help="Where generated data goes.")
     args = parser.parse_args(argv)

@@ -194,13 +194,19 @@ def _remove_stale_candidates(runs_dir: Path) -> None:
 
 
 def _dbt_step(
-    args: list[str], candidate: Path, raw_dir: Path, target: Path, step: str, timings: dict[str, float],
+    args: list[str],
+    candidate: Path,
+    raw_dir: Path,
+    target: Path,
+    step: str,
+    timings: dict[str, float],
     manifest: Any = None,
     progress: Progress | None = None,
 ) -> tuple[int, int]:
     with _timed(timings, step):
-        result = run_dbt(args, warehouse=candidate, raw_dir=raw_dir, target_path=target, manifest=manifest,
-                         progress=progress)
+        result = run_dbt(
+            args, warehouse=candidate, raw_dir=raw_dir, target_path=target, manifest=manifest, progress=progress
+        )
     with contextlib.suppress(OSError):  # keep each step's node timings (the next step rewrites the file)
         shutil.copyfile(target / "run_results.json", target / f"run_results_{step.split()[-1]}.json")
     if not result.success:
@@ -274,7 +280,10 @@ def build(
                 """Run one GX gate on the candidate, record it, print it, stop the build if it failed."""
                 with _timed(timings, f"{gate} gate"):
                     report = run_gate(
-                        gate, candidate, expectations_dir=expectations_dir, params=gate_params,
+                        gate,
+                        candidate,
+                        expectations_dir=expectations_dir,
+                        params=gate_params,
                         results_dir=run_dir / "gx",
                     )
                 gates.append(report)

@@ -93,11 +93,16 @@ def run_dbt(
         stack.enter_context(temporary_env(env))
         cli_args = [
             *args,
-            "--project-dir", str(project),
-            "--profiles-dir", str(project),
-            "--target-path", str(target_path),
-            "--log-path", str(target_path / "logs"),
-            "--vars", yaml.safe_dump(dbt_vars, default_flow_style=True).strip(),
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--target-path",
+            str(target_path),
+            "--log-path",
+            str(target_path / "logs"),
+            "--vars",
+            yaml.safe_dump(dbt_vars, default_flow_style=True).strip(),
         ]
         if quiet:
             cli_args = ["--quiet", "--no-use-colors", *cli_args]
@@ -196,8 +201,14 @@ def shared_manifest(warehouse: Path, target: str = "duckdb", project_dir: Path |
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             args = ["parse"] + ([] if target == "duckdb" else ["--target", target])
-            result = run_dbt(args, warehouse=cache / f"{stem}.duckdb", raw_dir=cache / "raw", target_path=cache,
-                             reuse_manifest=False, project_dir=project)
+            result = run_dbt(
+                args,
+                warehouse=cache / f"{stem}.duckdb",
+                raw_dir=cache / "raw",
+                target_path=cache,
+                reuse_manifest=False,
+                project_dir=project,
+            )
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
     if result.manifest is not None:

@@ -176,8 +176,15 @@ class DiffResult:
     def moved_columns(self) -> list[tuple[MartDiff, ColumnDiff]]:
         """Every moved column, headline figures first (in HEADLINES order), then by rows moved."""
         pairs = [(m, c) for m in self.marts for c in m.columns if c.n_moved]
-        return sorted(pairs, key=lambda p: (_HEADLINE_RANK.get((p[0].mart, p[1].column), len(HEADLINES)),
-                                            -p[1].n_moved, p[0].mart, p[1].column))
+        return sorted(
+            pairs,
+            key=lambda p: (
+                _HEADLINE_RANK.get((p[0].mart, p[1].column), len(HEADLINES)),
+                -p[1].n_moved,
+                p[0].mart,
+                p[1].column,
+            ),
+        )
 
     def verdict(self) -> str:
         return _verdict(self)
@@ -212,7 +219,7 @@ def grain_from_model(model: dict[str, Any]) -> list[str] | None:
     combination test."""
     candidates: list[list[str]] = []
     for column in model.get("columns") or []:
-        for test in (column.get("data_tests") or column.get("tests") or []):
+        for test in column.get("data_tests") or column.get("tests") or []:
             if _test_name_and_args(test)[0].split(".")[-1] == "unique":
                 candidates.append([str(column["name"])])
     for test in model.get("data_tests") or model.get("tests") or []:
@@ -301,9 +308,13 @@ def _tables(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, list[tuple[str
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, db: str, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? "
-        "and table_name = ?", [db, schema, table]).fetchone()[0])  # type: ignore[index]
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? "
+            "and table_name = ?",
+            [db, schema, table],
+        ).fetchone()[0]
+    )  # type: ignore[index]
 
 
 def _warehouse_info(con: duckdb.DuckDBPyConnection, db: str, path: Path) -> WarehouseInfo:
@@ -400,12 +411,14 @@ def _column_sql(name: str, kind: str, same_type: bool, tol: float) -> _ColumnSql
     return _ColumnSql(name, kind, b, h, f"({b} is distinct from {h})", delta)
 
 
-def _column_sqls(base_cols: list[tuple[str, str]], head_cols: list[tuple[str, str]], skip: Sequence[str],
-                 tol: float) -> list[_ColumnSql]:
+def _column_sqls(
+    base_cols: list[tuple[str, str]], head_cols: list[tuple[str, str]], skip: Sequence[str], tol: float
+) -> list[_ColumnSql]:
     head_types = dict(head_cols)
     return [
         _column_sql(name, _pair_kind(t, head_types[name]), t == head_types[name], tol)
-        for name, t in base_cols if name in head_types and name not in skip
+        for name, t in base_cols
+        if name in head_types and name not in skip
     ]
 
 
@@ -420,8 +433,9 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = 
     return int(con.execute(sql, params or []).fetchone()[0])  # type: ignore[index]
 
 
-def _grain_problem(grain: list[str] | None, base_cols: list[tuple[str, str]],
-                   head_cols: list[tuple[str, str]]) -> str | None:
+def _grain_problem(
+    grain: list[str] | None, base_cols: list[tuple[str, str]], head_cols: list[tuple[str, str]]
+) -> str | None:
     """Why the mart cannot be paired on its grain (None: it can, unless the grain proves not unique)."""
     if not grain:
         return "no grain test (unique / unique_combination) in the models' yml: compared as whole rows"
@@ -432,8 +446,13 @@ def _grain_problem(grain: list[str] | None, base_cols: list[tuple[str, str]],
     return None
 
 
-def _rows_multiset(con: duckdb.DuckDBPyConnection, mart: MartDiff, base_cols: list[tuple[str, str]],
-                   head_cols: list[tuple[str, str]], tol: float) -> None:
+def _rows_multiset(
+    con: duckdb.DuckDBPyConnection,
+    mart: MartDiff,
+    base_cols: list[tuple[str, str]],
+    head_cols: list[tuple[str, str]],
+    tol: float,
+) -> None:
     """Rows only in base / only in head, as multisets of the common columns (floats rounded to the tolerance)."""
     digits = max(0, math.ceil(-math.log10(tol))) if tol > 0 else 15
     head_types = dict(head_cols)
@@ -458,8 +477,10 @@ def _rows_multiset(con: duckdb.DuckDBPyConnection, mart: MartDiff, base_cols: li
 def _join_sql(mart: str, grain: list[str]) -> str:
     on = " and ".join(f"b.{_q(k)} is not distinct from h.{_q(k)}" for k in grain)
     table = f"{MART_SCHEMA}.{_q(mart)}"
-    return (f"(select *, true as __lh_in from lh_base.{table}) as b "
-            f"full join (select *, true as __lh_in from lh_head.{table}) as h on {on}")
+    return (
+        f"(select *, true as __lh_in from lh_base.{table}) as b "
+        f"full join (select *, true as __lh_in from lh_head.{table}) as h on {on}"
+    )
 
 
 def _entity_for(mart: str, column: str, grain: list[str]) -> Headline | None:
@@ -481,10 +502,17 @@ def _aggregate_sql(mart: str, grain: list[str], cols: list[_ColumnSql]) -> str:
         moved = f"{both} and {c.changed}"
         nulls = f"{moved} and (({c.base} is null) != ({c.head} is null))"
         headline = _entity_for(mart, c.name, grain)
-        entity = (f"count(distinct ({', '.join('b.' + _q(e) for e in headline.entity)},)) filter (where {moved})"
-                  if headline else "null")
-        parts += [f"count(*) filter (where {moved})", f"count(*) filter (where {nulls})",
-                  f"max(abs({c.delta})) filter (where {moved})", entity]
+        entity = (
+            f"count(distinct ({', '.join('b.' + _q(e) for e in headline.entity)},)) filter (where {moved})"
+            if headline
+            else "null"
+        )
+        parts += [
+            f"count(*) filter (where {moved})",
+            f"count(*) filter (where {nulls})",
+            f"max(abs({c.delta})) filter (where {moved})",
+            entity,
+        ]
     return f"select {', '.join(parts)} from {_join_sql(mart, grain)}"
 
 
@@ -515,8 +543,13 @@ def _examples_only(con: duckdb.DuckDBPyConnection, mart: str, grain: list[str], 
     return [list(r) for r in rows]
 
 
-def _rows_keyed(con: duckdb.DuckDBPyConnection, mart: MartDiff, base_cols: list[tuple[str, str]],
-                head_cols: list[tuple[str, str]], tol: float) -> bool:
+def _rows_keyed(
+    con: duckdb.DuckDBPyConnection,
+    mart: MartDiff,
+    base_cols: list[tuple[str, str]],
+    head_cols: list[tuple[str, str]],
+    tol: float,
+) -> bool:
     """Pair the rows on the grain; False (nothing recorded) when the grain proves not unique.
 
     A key duplicated on one side and present on the other pairs a row twice, so the paired and
@@ -532,15 +565,22 @@ def _rows_keyed(con: duckdb.DuckDBPyConnection, mart: MartDiff, base_cols: list[
         return False
     mart.only_base, mart.only_head, mart.changed_rows = only_base, only_head, changed_rows
     for i, c in enumerate(cols):
-        n_moved, n_nulls, max_delta, n_entities = row[4 + 4 * i: 8 + 4 * i]
+        n_moved, n_nulls, max_delta, n_entities = row[4 + 4 * i : 8 + 4 * i]
         if not n_moved:
             continue
         headline = _entity_for(mart.mart, c.name, grain)
-        mart.columns.append(ColumnDiff(
-            c.name, c.kind, int(n_moved), int(n_nulls), None if max_delta is None else float(max_delta),
-            None if n_entities is None else int(n_entities), headline.noun if headline else None,
-            _top_moves(con, mart.mart, grain, c, TOP_MOVES),
-        ))
+        mart.columns.append(
+            ColumnDiff(
+                c.name,
+                c.kind,
+                int(n_moved),
+                int(n_nulls),
+                None if max_delta is None else float(max_delta),
+                None if n_entities is None else int(n_entities),
+                headline.noun if headline else None,
+                _top_moves(con, mart.mart, grain, c, TOP_MOVES),
+            )
+        )
     mart.columns.sort(key=lambda c: (_HEADLINE_RANK.get((mart.mart, c.column), len(HEADLINES)), -c.n_moved, c.column))
     if mart.only_base:
         mart.examples_only_base = _examples_only(con, mart.mart, grain, "b")
@@ -549,8 +589,14 @@ def _rows_keyed(con: duckdb.DuckDBPyConnection, mart: MartDiff, base_cols: list[
     return True
 
 
-def _compare_mart(con: duckdb.DuckDBPyConnection, name: str, base_cols: list[tuple[str, str]] | None,
-                  head_cols: list[tuple[str, str]] | None, grain: list[str] | None, tol: float) -> MartDiff:
+def _compare_mart(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    base_cols: list[tuple[str, str]] | None,
+    head_cols: list[tuple[str, str]] | None,
+    grain: list[str] | None,
+    tol: float,
+) -> MartDiff:
     table = f"{MART_SCHEMA}.{_q(name)}"
     if base_cols is None or head_cols is None:
         present = "lh_head" if base_cols is None else "lh_base"
@@ -664,8 +710,11 @@ def _commit(info: WarehouseInfo) -> str:
 
 
 def _moved_phrase(mart: MartDiff, col: ColumnDiff) -> str:
-    where = (_plural(col.n_entities, col.entity_noun) if col.n_entities is not None and col.entity_noun
-             else _plural(col.n_moved, "row"))
+    where = (
+        _plural(col.n_entities, col.entity_noun)
+        if col.n_entities is not None and col.entity_noun
+        else _plural(col.n_moved, "row")
+    )
     if col.max_abs_delta is not None and col.kind != "other":
         return f"{mart.mart}.{col.column} moved by up to {fmt_delta(col.max_abs_delta, col.kind, False)} in {where}"
     return f"{mart.mart}.{col.column} changed in {where}"
@@ -678,10 +727,13 @@ def _plural(n: int, word: str) -> str:
 def _verdict(result: DiffResult) -> str:
     if not result.changed:
         n_rows = sum(m.rows_head or 0 for m in result.marts)
-        return (f"No changes: {_plural(len(result.marts), 'mart')}, {n_rows:,} rows identical "
-                f"within tolerance {result.tolerance:g}.")
-    statuses = [f"{n} {status}" for status in ("added", "removed")
-                if (n := sum(1 for m in result.marts if m.status == status))]
+        return (
+            f"No changes: {_plural(len(result.marts), 'mart')}, {n_rows:,} rows identical "
+            f"within tolerance {result.tolerance:g}."
+        )
+    statuses = [
+        f"{n} {status}" for status in ("added", "removed") if (n := sum(1 for m in result.marts if m.status == status))
+    ]
     parts = [f"{_plural(len(result.changed_marts), 'mart')} changed" + (f" ({', '.join(statuses)})" * bool(statuses))]
     for what, attr in (("added", "columns_added"), ("removed", "columns_removed"), ("retyped", "types_changed")):
         n = sum(len(getattr(m, attr)) for m in result.marts)
@@ -714,11 +766,12 @@ def _context_line(result: DiffResult) -> str:
     exports = {
         "same": f"same exports ({_plural(len(h.raw_files), 'raw file')})",
         "different": f"**different exports** ({', '.join(result.export_differences[:3])}"
-                     f"{' …' if len(result.export_differences) > 3 else ''})",
+        f"{' …' if len(result.export_differences) > 3 else ''})",
         "unknown": "exports not checked (no audit.build_runs)",
     }[result.exports]
-    return (f"base `{b.file}` ({_commit(b)}) → head `{h.file}` ({_commit(h)}) · {exports} · "
-            f"tolerance {result.tolerance:g}")
+    return (
+        f"base `{b.file}` ({_commit(b)}) → head `{h.file}` ({_commit(h)}) · {exports} · tolerance {result.tolerance:g}"
+    )
 
 
 def _moved_cell(mart: MartDiff) -> str:
@@ -737,17 +790,31 @@ def _moved_cell(mart: MartDiff) -> str:
 
 
 def _mart_table(result: DiffResult, limit: int = MARKDOWN_MAX_MARTS) -> list[str]:
-    lines = [_row(["mart", "rows base → head", "only base", "only head", "changed rows", "what moved"]),
-             "|---|--:|--:|--:|--:|---|"]
+    lines = [
+        _row(["mart", "rows base → head", "only base", "only head", "changed rows", "what moved"]),
+        "|---|--:|--:|--:|--:|---|",
+    ]
     changed = result.changed_marts
     for m in changed[:limit]:
         paired = m.compared_as == "grain"
         counts = [f"{m.only_base:,}", f"{m.only_head:,}"] if m.compared_as != "none" else ["–", "–"]
-        lines.append(_row([f"`{m.mart}`", f"{_count_cell(m.rows_base)} → {_count_cell(m.rows_head)}", *counts,
-                           f"{m.changed_rows:,}" if paired else "–", _moved_cell(m)]))
+        lines.append(
+            _row(
+                [
+                    f"`{m.mart}`",
+                    f"{_count_cell(m.rows_base)} → {_count_cell(m.rows_head)}",
+                    *counts,
+                    f"{m.changed_rows:,}" if paired else "–",
+                    _moved_cell(m),
+                ]
+            )
+        )
     if len(changed) > limit:
-        lines += ["", f"…and {_plural(len(changed) - limit, 'more changed mart')}: "
-                      f"{', '.join(m.mart for m in changed[limit:])} (see `--format json`)."]
+        lines += [
+            "",
+            f"…and {_plural(len(changed) - limit, 'more changed mart')}: "
+            f"{', '.join(m.mart for m in changed[limit:])} (see `--format json`).",
+        ]
     return lines
 
 
@@ -764,15 +831,30 @@ def _headline_table(result: DiffResult) -> list[str]:
         mart = by_name.get(h.mart)
         col = next((c for c in mart.columns if c.column == h.column), None) if mart else None
         if mart is None or col is None:
-            quiet.append(f"`{h.mart}.{h.column}`" + (" (mart missing)" if mart is None else
-                                                   f" (mart {mart.status})" if mart.status in ("added", "removed")
-                                                   else ""))
+            quiet.append(
+                f"`{h.mart}.{h.column}`"
+                + (
+                    " (mart missing)"
+                    if mart is None
+                    else f" (mart {mart.status})"
+                    if mart.status in ("added", "removed")
+                    else ""
+                )
+            )
             continue
         top = next((mv for mv in col.moves if mv.delta is not None), col.moves[0])
         nulls = f" ({col.n_null_changes:,} NULL ↔ value)" if col.n_null_changes else ""
-        lines.append(_row([f"`{h.mart}.{h.column}`", f"{col.n_moved:,}{nulls}", fmt_delta(top.delta, col.kind),
-                           _md(f"{fmt_value(top.base)} → {fmt_value(top.head)}"),
-                           _md(f"{', '.join(mart.grain)} = {_key_text(top.key)}")]))
+        lines.append(
+            _row(
+                [
+                    f"`{h.mart}.{h.column}`",
+                    f"{col.n_moved:,}{nulls}",
+                    fmt_delta(top.delta, col.kind),
+                    _md(f"{fmt_value(top.base)} → {fmt_value(top.head)}"),
+                    _md(f"{', '.join(mart.grain)} = {_key_text(top.key)}"),
+                ]
+            )
+        )
     if len(lines) == 2:
         return [f"Headline figures unchanged: {', '.join(quiet)}."]
     return [*lines, *(["", f"Unchanged headline figures: {', '.join(quiet)}."] if quiet else [])]
@@ -782,8 +864,17 @@ def _schema_lines(result: DiffResult, limit: int = 8) -> list[str]:
     changes = []
     for m in result.marts:
         if m.status in ("added", "removed"):
-            changes.append(_row([f"`{m.mart}`", f"mart {m.status}", "", "",
-                                 _plural((m.rows_head if m.status == "added" else m.rows_base) or 0, "row")]))
+            changes.append(
+                _row(
+                    [
+                        f"`{m.mart}`",
+                        f"mart {m.status}",
+                        "",
+                        "",
+                        _plural((m.rows_head if m.status == "added" else m.rows_base) or 0, "row"),
+                    ]
+                )
+            )
         changes += [_row([f"`{m.mart}`", "column added", f"`{c}`", "", _md(t)]) for c, t in m.columns_added]
         changes += [_row([f"`{m.mart}`", "column removed", f"`{c}`", _md(t), ""]) for c, t in m.columns_removed]
         changes += [_row([f"`{m.mart}`", "type changed", f"`{c}`", _md(b), _md(h)]) for c, b, h in m.types_changed]
@@ -791,18 +882,37 @@ def _schema_lines(result: DiffResult, limit: int = 8) -> list[str]:
         return []
     shown = changes[:limit]
     more = [f"…and {len(changes) - limit} more (see `--format json`)", ""] if len(changes) > limit else []
-    return [f"<details><summary>Schema changes ({len(changes)})</summary>", "",
-            _row(["mart", "change", "column", "base", "head"]), "|---|---|---|---|---|", *shown, "", *more,
-            "</details>"]
+    return [
+        f"<details><summary>Schema changes ({len(changes)})</summary>",
+        "",
+        _row(["mart", "change", "column", "base", "head"]),
+        "|---|---|---|---|---|",
+        *shown,
+        "",
+        *more,
+        "</details>",
+    ]
 
 
 def _moves_block(mart: MartDiff, col: ColumnDiff, n: int) -> list[str]:
     nulls = f", {col.n_null_changes:,} NULL ↔ value" if col.n_null_changes else ""
-    header = [f"**`{mart.mart}.{col.column}`**: {_plural(col.n_moved, 'row')} moved{nulls}", "",
-              _row([*(_md(k) for k in mart.grain), "base", "head", "move"]),
-              "|" + "---|" * (len(mart.grain) + 3)]
-    body = [_row([*(_md(fmt_value(v)) for v in mv.key), _md(fmt_value(mv.base)), _md(fmt_value(mv.head)),
-                  fmt_delta(mv.delta, col.kind)]) for mv in col.moves[:n]]
+    header = [
+        f"**`{mart.mart}.{col.column}`**: {_plural(col.n_moved, 'row')} moved{nulls}",
+        "",
+        _row([*(_md(k) for k in mart.grain), "base", "head", "move"]),
+        "|" + "---|" * (len(mart.grain) + 3),
+    ]
+    body = [
+        _row(
+            [
+                *(_md(fmt_value(v)) for v in mv.key),
+                _md(fmt_value(mv.base)),
+                _md(fmt_value(mv.head)),
+                fmt_delta(mv.delta, col.kind),
+            ]
+        )
+        for mv in col.moves[:n]
+    ]
     return [*header, *body, ""]
 
 
@@ -810,8 +920,10 @@ def _rows_lines(result: DiffResult) -> list[str]:
     """Marts not paired on their grain (and why), and example keys of rows only on one side."""
     lines = [f"- `{m.mart}`: {_md(m.note)}" for m in result.marts if m.note]
     for m in result.changed_marts:
-        for label, examples, n in (("only in base", m.examples_only_base, m.only_base),
-                                   ("only in head", m.examples_only_head, m.only_head)):
+        for label, examples, n in (
+            ("only in base", m.examples_only_base, m.only_base),
+            ("only in head", m.examples_only_head, m.only_head),
+        ):
             if examples:
                 keys = "; ".join(_md(_key_text(e)) for e in examples)
                 lines.append(f"- `{m.mart}` {label} ({', '.join(m.grain)}): {keys}{' …' if len(examples) < n else ''}")
@@ -867,8 +979,10 @@ def _text_mart(m: MartDiff) -> list[str]:
         n = m.rows_head if m.status == "added" else m.rows_base
         return [f"{m.mart} [mart {m.status}]: {_plural(n or 0, 'row')}"]
     grain = ", ".join(m.grain) if m.compared_as == "grain" else "whole rows"
-    lines = [f"{m.mart} [paired on {grain}]: rows {m.rows_base:,} -> {m.rows_head:,}, only base {m.only_base:,}, "
-             f"only head {m.only_head:,}" + (f", changed {m.changed_rows:,}" if m.compared_as == "grain" else "")]
+    lines = [
+        f"{m.mart} [paired on {grain}]: rows {m.rows_base:,} -> {m.rows_head:,}, only base {m.only_base:,}, "
+        f"only head {m.only_head:,}" + (f", changed {m.changed_rows:,}" if m.compared_as == "grain" else "")
+    ]
     lines += [f"  note: {m.note}"] if m.note else []
     lines += [f"  column added: {c} {t}" for c, t in m.columns_added]
     lines += [f"  column removed: {c} {t}" for c, t in m.columns_removed]

@@ -63,8 +63,15 @@ def convert(csv_path: Path, out_dir: Path) -> dict[str, int]:
         submitted = EPOCH + timedelta(minutes=int(row["example_no"]))
         items.setdefault(item_id, (row["bot"], submitted))
         annotations.append(
-            [f"convabuse-{row['example_no']}", item_id, PROJECT_ID, row["annotator_id"], ABUSE_LABELS[chosen[0]][0],
-             submitted.strftime("%Y-%m-%dT%H:%M:%SZ"), "en"]
+            [
+                f"convabuse-{row['example_no']}",
+                item_id,
+                PROJECT_ID,
+                row["annotator_id"],
+                ABUSE_LABELS[chosen[0]][0],
+                submitted.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "en",
+            ]
         )
     with open(out_dir / "annotations.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)

@@ -57,8 +57,15 @@ LIVE_EVERY = 500  # the live bar is redrawn at most this often (in tasks) beside
 # Columns written per entity, in the raw contract's vocabulary (dbt_project.yml var raw_contract).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "annotations": (
-        "annotation_id", "item_id", "project_id", "annotator_id", "label",
-        "submitted_at", "started_at", "language", "exported_at",
+        "annotation_id",
+        "item_id",
+        "project_id",
+        "annotator_id",
+        "label",
+        "submitted_at",
+        "started_at",
+        "language",
+        "exported_at",
     ),
     "items": ("item_id", "project_id", "created_at", "language"),
     "gold_labels": ("item_id", "label", "project_id", "source", "labelled_at"),
@@ -442,7 +449,8 @@ class _Converter:
         if self.from_name is None:
             if len(groups) > 1:
                 raise self._fail(
-                    task_id, path,
+                    task_id,
+                    path,
                     f"choices in several groups ({', '.join(sorted(groups))}); pass --from-name to pick one",
                 )
             self.from_name = next(iter(groups))
@@ -450,7 +458,8 @@ class _Converter:
             if name != self.from_name:
                 if not self.from_name_given:
                     raise self._fail(
-                        task_id, path,
+                        task_id,
+                        path,
                         f"choice group '{name}' but earlier tasks used '{self.from_name}'; "
                         "pass --from-name to pick one",
                     )
@@ -469,7 +478,8 @@ class _Converter:
             raise self._fail(None, f"{path}.id", "a task needs an integer or text id")
         if "annotations" not in task and "data" not in task:
             raise self._fail(
-                item_id, path,
+                item_id,
+                path,
                 "no 'data' and no 'annotations': this looks like a JSON-MIN export; export the project as 'JSON'",
             )
         project = self.project_override or _text_id(task.get("project"))
@@ -537,8 +547,17 @@ class _Converter:
         if kind == "gold annotation":
             writers.write("gold_labels", (item_id, label, project, GOLD_SOURCE, _format(submitted)))
             return
-        row = (annotation_id, item_id, project, annotator_id, label, _format(submitted), started, language,
-               _format(submitted))
+        row = (
+            annotation_id,
+            item_id,
+            project,
+            annotator_id,
+            label,
+            _format(submitted),
+            started,
+            language,
+            _format(submitted),
+        )
         writers.write("annotations", row)
 
     def _prediction(self, item_id: str, prediction: Any, path: str, writers: _Writers) -> None:
@@ -561,8 +580,14 @@ class _Converter:
         stamp = prediction.get("updated_at") or prediction.get("created_at")
         predicted = self._timestamp(stamp, item_id, f"{path}.created_at", required=False)
         for choice in chosen:
-            row = (MODEL_NAME, version, item_id, self._label(choice), repr(float(score)),
-                   _format(predicted) if predicted else "")
+            row = (
+                MODEL_NAME,
+                version,
+                item_id,
+                self._label(choice),
+                repr(float(score)),
+                _format(predicted) if predicted else "",
+            )
             writers.write("predictions", row)
 
 

@@ -284,11 +284,24 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 # file. The seconds are a rough measure of each file (`pytest --durations`); files not listed
 # run after these, in collection order.
 FILE_SECONDS = {
-    "test_bench.py": 89, "test_incremental.py": 86, "test_build.py": 60, "test_alerts.py": 40,
-    "test_foundation.py": 37, "test_label_studio.py": 34, "test_diff.py": 32, "test_agreement.py": 30,
-    "test_report_browser.py": 29, "test_gates.py": 28, "test_evaluation.py": 23, "test_guideline_versions.py": 21,
-    "test_cost_quality.py": 17, "test_reports.py": 15, "test_latent_truth.py": 13, "test_progress.py": 10,
-    "test_annotator_quality.py": 10, "test_model_comparison.py": 8,
+    "test_bench.py": 89,
+    "test_incremental.py": 86,
+    "test_build.py": 60,
+    "test_alerts.py": 40,
+    "test_foundation.py": 37,
+    "test_label_studio.py": 34,
+    "test_diff.py": 32,
+    "test_agreement.py": 30,
+    "test_report_browser.py": 29,
+    "test_gates.py": 28,
+    "test_evaluation.py": 23,
+    "test_guideline_versions.py": 21,
+    "test_cost_quality.py": 17,
+    "test_reports.py": 15,
+    "test_latent_truth.py": 13,
+    "test_progress.py": 10,
+    "test_annotator_quality.py": 10,
+    "test_model_comparison.py": 8,
 }
 
 

@@ -110,12 +110,22 @@ def _generate_case(case: Case, rng: np.random.Generator) -> list[dict[str, Any]]
             if rng.random() < case.repeat_rate:
                 # an earlier judgement of the same item by the same annotator: must not count
                 rows.append(
-                    {"item_id": item_id, "annotator_id": annotators[r], "label": cats[int(rng.integers(0, len(cats)))],
-                     "submitted_at": ts - pd.Timedelta(minutes=90), "language": language}
+                    {
+                        "item_id": item_id,
+                        "annotator_id": annotators[r],
+                        "label": cats[int(rng.integers(0, len(cats)))],
+                        "submitted_at": ts - pd.Timedelta(minutes=90),
+                        "language": language,
+                    }
                 )
             rows.append(
-                {"item_id": item_id, "annotator_id": annotators[r], "label": cats[label],
-                 "submitted_at": ts, "language": language}
+                {
+                    "item_id": item_id,
+                    "annotator_id": annotators[r],
+                    "label": cats[label],
+                    "submitted_at": ts,
+                    "language": language,
+                }
             )
     for row in rows:
         row["project_id"] = case.project_id
@@ -129,20 +139,44 @@ def _published_rows() -> list[dict[str, Any]]:
     ts = START + pd.Timedelta(hours=10)
     kripp = pd.read_csv(base / "krippendorff_2011_nominal.csv")
     for r in kripp.itertuples():
-        rows.append({"project_id": "pub_krippendorff_2011", "item_id": f"k{r.unit}", "annotator_id": r.observer,
-                     "label": f"c{r.value}", "submitted_at": ts, "language": "en"})
+        rows.append(
+            {
+                "project_id": "pub_krippendorff_2011",
+                "item_id": f"k{r.unit}",
+                "annotator_id": r.observer,
+                "label": f"c{r.value}",
+                "submitted_at": ts,
+                "language": "en",
+            }
+        )
     fleiss = pd.read_csv(base / "fleiss_1971_diagnoses.csv")
     codes = {d: f"c{k}" for k, d in enumerate(sorted(fleiss.diagnosis.unique()), 1)}
     for r in fleiss.itertuples():
-        rows.append({"project_id": "pub_fleiss_1971", "item_id": f"f{r.subject}", "annotator_id": f"p{r.rater}",
-                     "label": codes[r.diagnosis], "submitted_at": ts, "language": "en"})
+        rows.append(
+            {
+                "project_id": "pub_fleiss_1971",
+                "item_id": f"f{r.subject}",
+                "annotator_id": f"p{r.rater}",
+                "label": codes[r.diagnosis],
+                "submitted_at": ts,
+                "language": "en",
+            }
+        )
     wiki = pd.read_csv(base / "wikipedia_fleiss_counts.csv")
     for subject, group in wiki.groupby("subject"):
         k = 0
         for r in group.itertuples():
             for _ in range(r.n_raters):
-                rows.append({"project_id": "pub_wikipedia_fleiss", "item_id": f"w{subject}", "annotator_id": f"w{k}",
-                             "label": f"c{r.category}", "submitted_at": ts, "language": "en"})
+                rows.append(
+                    {
+                        "project_id": "pub_wikipedia_fleiss",
+                        "item_id": f"w{subject}",
+                        "annotator_id": f"w{k}",
+                        "label": f"c{r.category}",
+                        "submitted_at": ts,
+                        "language": "en",
+                    }
+                )
                 k += 1
     return rows
 
@@ -391,8 +425,17 @@ def test_published_worked_examples(warehouse: tuple[Path, pd.DataFrame]) -> None
 def test_jackknife_intervals_match_brute_force(warehouse: tuple[Path, pd.DataFrame]) -> None:
     wh, latest = warehouse
     got = _agreement(wh)
-    projects = ["eq3_c2", "var2_20_c12", "near_one", "missing_langs", "repeats", "pub_krippendorff_2011",
-                "perfect", "random_0", "random_3"]
+    projects = [
+        "eq3_c2",
+        "var2_20_c12",
+        "near_one",
+        "missing_langs",
+        "repeats",
+        "pub_krippendorff_2011",
+        "perfect",
+        "random_0",
+        "random_3",
+    ]
     for project in projects:
         g = latest[latest["project_id"] == project]
         low, high = jackknife_ci(g, ref_alpha)
@@ -456,8 +499,19 @@ def test_label_agreement_matches_references_on_the_binarised_task(warehouse: tup
     expected_keys = set(latest.groupby(["project_id", "label"]).size().index)
     assert set(got.index) == expected_keys
     n = 0
-    for project in ["eq3_c2", "eq5_c7", "skew_1pct", "skew_1pct_var", "missing_langs", "var2_20_c12",
-                    "near_zero", "random_1", "random_2", "pub_fleiss_1971", "one_category"]:
+    for project in [
+        "eq3_c2",
+        "eq5_c7",
+        "skew_1pct",
+        "skew_1pct_var",
+        "missing_langs",
+        "var2_20_c12",
+        "near_zero",
+        "random_1",
+        "random_2",
+        "pub_fleiss_1971",
+        "one_category",
+    ]:
         g = latest[latest["project_id"] == project]
         for label in sorted(g["label"].unique()):
             key = (project, label)

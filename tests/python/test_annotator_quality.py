@@ -69,8 +69,15 @@ def _generate(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                     n_times = 3
                 for t in range(n_times):
                     label = truth if rng.random() < acc else int(rng.choice(len(LABELS), p=misses))
-                    rows.append({"item_id": item_id, "project_id": project, "annotator_id": a, "label": LABELS[label],
-                                 "submitted_at": day + pd.Timedelta(hours=2 * j, days=2 * t)})
+                    rows.append(
+                        {
+                            "item_id": item_id,
+                            "project_id": project,
+                            "annotator_id": a,
+                            "label": LABELS[label],
+                            "submitted_at": day + pd.Timedelta(hours=2 * j, days=2 * t),
+                        }
+                    )
     df = pd.DataFrame(rows)
     df["annotation_id"] = [f"q{k:06d}" for k in range(len(df))]
     raw.mkdir(parents=True, exist_ok=True)
@@ -136,14 +143,20 @@ def _expected_quality(df: pd.DataFrame, gold: pd.DataFrame) -> dict[tuple[str, s
             labels = list(g["label"])
             for i in range(len(labels)):
                 for j in range(i + 1, len(labels)):
-                    pairs.append({"project_id": g["project_id"].iloc[0], "annotator_id": g["annotator_id"].iloc[0],
-                                  "earlier": labels[i], "later": labels[j]})
+                    pairs.append(
+                        {
+                            "project_id": g["project_id"].iloc[0],
+                            "annotator_id": g["annotator_id"].iloc[0],
+                            "earlier": labels[i],
+                            "later": labels[j],
+                        }
+                    )
     pairs_df = pd.DataFrame(pairs)
     expected = {}
     for scope in ["project", "all"]:
         keys = ["project_id", "annotator_id"] if scope == "project" else ["annotator_id"]
         for key, g in latest.groupby(keys):
-            project, annotator = (key if scope == "project" else ("all", key[0]))
+            project, annotator = key if scope == "project" else ("all", key[0])
             all_rows = df[(df["annotator_id"] == annotator) & ((df["project_id"] == project) | (project == "all"))]
             graded = g[g["gold"].notna()]
             n_gold = len(graded)

@@ -17,16 +17,33 @@ def _expected(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFram
     results = con.sql("select * from audit.gate_results").df()
     counted = results[results["status"] != "skipped"].merge(runs, on="run_id")
     outcomes = (
-        counted.groupby(["started_at", "run_id", "status"]).size().rename("n_checks").reset_index()
-        .sort_values(["started_at", "run_id", "status"]).reset_index(drop=True)
+        counted.groupby(["started_at", "run_id", "status"])
+        .size()
+        .rename("n_checks")
+        .reset_index()
+        .sort_values(["started_at", "run_id", "status"])
+        .reset_index(drop=True)
     )
     latest = runs.sort_values(["started_at", "run_id"]).iloc[-1]["run_id"]
     problems = results[(results["run_id"] == latest) & results["status"].isin(["failed", "warning"])].copy()
     problems["column_name"] = problems["column_name"].fillna("")
-    problems = problems[
-        ["run_id", "gate", "asset", "expectation", "column_name", "severity", "status", "unexpected_count",
-         "unexpected_share"]
-    ].sort_values(["status", "asset", "expectation", "column_name"]).reset_index(drop=True)
+    problems = (
+        problems[
+            [
+                "run_id",
+                "gate",
+                "asset",
+                "expectation",
+                "column_name",
+                "severity",
+                "status",
+                "unexpected_count",
+                "unexpected_share",
+            ]
+        ]
+        .sort_values(["status", "asset", "expectation", "column_name"])
+        .reset_index(drop=True)
+    )
     return outcomes, problems
 
 

@@ -40,9 +40,11 @@ pytestmark = pytest.mark.slow
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     scratch = tmp_path_factory.mktemp("bench")
     doc = scratch / "benchmarks.md"
-    doc.write_text("# Benchmarks\n\nHand-written notes stay.\n\n<!-- bench:results -->\n"
-                   "<!-- bench:10000000 -->\nold 10M block\n<!-- /bench:10000000 -->\n<!-- /bench:results -->\n"
-                   "\n## Analysis\n\nKept too.\n")
+    doc.write_text(
+        "# Benchmarks\n\nHand-written notes stay.\n\n<!-- bench:results -->\n"
+        "<!-- bench:10000000 -->\nold 10M block\n<!-- /bench:10000000 -->\n<!-- /bench:results -->\n"
+        "\n## Analysis\n\nKept too.\n"
+    )
     messages: list[str] = []
     code = bench.main([N], scratch, progress=messages.append, doc=doc, quiet_wait=0)
     result = json.loads((scratch / f"run_{N}" / "result.json").read_text())
@@ -107,27 +109,31 @@ def test_the_doc_gets_this_size_and_keeps_the_rest(run: dict[str, Any]) -> None:
 
 def _size_result(d: dict[str, Any]) -> bench.SizeResult:
     """A SizeResult back from its result.json."""
-    return bench.SizeResult(**{
-        **d,
-        "labelhouse": bench.ChildRun(**d["labelhouse"]),
-        "reference": bench.ChildRun(**d["reference"]),
-        "dbt": bench.DbtProfile(**d["dbt"]),
-        "comparisons": [bench.Comparison(**c) for c in d["comparisons"]],
-        "load_average": tuple(d["load_average"]),
-        "incremental": _incremental_run(d["incremental"]) if d.get("incremental") else None,
-        "plain_sql": bench.ChildRun(**d["plain_sql"]) if d.get("plain_sql") else None,
-        "plain_sql_comparisons": [bench.Comparison(**c) for c in d.get("plain_sql_comparisons", [])],
-    })
+    return bench.SizeResult(
+        **{
+            **d,
+            "labelhouse": bench.ChildRun(**d["labelhouse"]),
+            "reference": bench.ChildRun(**d["reference"]),
+            "dbt": bench.DbtProfile(**d["dbt"]),
+            "comparisons": [bench.Comparison(**c) for c in d["comparisons"]],
+            "load_average": tuple(d["load_average"]),
+            "incremental": _incremental_run(d["incremental"]) if d.get("incremental") else None,
+            "plain_sql": bench.ChildRun(**d["plain_sql"]) if d.get("plain_sql") else None,
+            "plain_sql_comparisons": [bench.Comparison(**c) for c in d.get("plain_sql_comparisons", [])],
+        }
+    )
 
 
 def _incremental_run(d: dict[str, Any]) -> bench.IncrementalRun:
-    return bench.IncrementalRun(**{
-        **d,
-        "baseline": bench.ChildRun(**d["baseline"]),
-        "run": bench.ChildRun(**d["run"]),
-        "dbt": bench.DbtProfile(**d["dbt"]),
-        "diff": bench.ChildRun(**d["diff"]) if d.get("diff") else None,
-    })
+    return bench.IncrementalRun(
+        **{
+            **d,
+            "baseline": bench.ChildRun(**d["baseline"]),
+            "run": bench.ChildRun(**d["run"]),
+            "dbt": bench.DbtProfile(**d["dbt"]),
+            "diff": bench.ChildRun(**d["diff"]) if d.get("diff") else None,
+        }
+    )
 
 
 def test_the_incremental_daily_build_is_measured_and_equals_the_full_build(run: dict[str, Any]) -> None:
@@ -158,10 +164,14 @@ def test_the_warehouse_comparison_finds_a_changed_row(run: dict[str, Any], tmp_p
     changed.write_bytes(full.read_bytes())
     con = duckdb.connect(str(changed))
     try:
-        con.execute("update marts.fct_annotator_daily set n_annotations = n_annotations + 1 "
-                    "where rowid = (select min(rowid) from marts.fct_annotator_daily)")
-        con.execute("update marts.fct_agreement set krippendorff_alpha = krippendorff_alpha + 1e-7 "
-                    "where rowid = (select min(rowid) from marts.fct_agreement where krippendorff_alpha is not null)")
+        con.execute(
+            "update marts.fct_annotator_daily set n_annotations = n_annotations + 1 "
+            "where rowid = (select min(rowid) from marts.fct_annotator_daily)"
+        )
+        con.execute(
+            "update marts.fct_agreement set krippendorff_alpha = krippendorff_alpha + 1e-7 "
+            "where rowid = (select min(rowid) from marts.fct_agreement where krippendorff_alpha is not null)"
+        )
     finally:
         con.close()
     n, differing = bench.compare_warehouses(full, changed, ("marts",))

@@ -245,8 +245,12 @@ def test_a_failed_column_checks_test_names_its_checks(tmp_path: Path) -> None:
         "union all select 'not_null(id)', sum(case when id is null then 1 else 0 end) from candidate.marts.m) "
         "as checks where n_rows > 0"
     )
-    node = {"name": "column_checks_m", "status": "fail", "message": "Got 2 results, configured to fail if != 0",
-            "compiled_code": compiled}
+    node = {
+        "name": "column_checks_m",
+        "status": "fail",
+        "message": "Got 2 results, configured to fail if != 0",
+        "compiled_code": compiled,
+    }
     message = describe_dbt_failure([node], None, "dbt marts", warehouse)
     assert "FAIL column_checks_m: Got 2 results" in message
     assert "not_null(score): 1 rows" in message
@@ -273,12 +277,14 @@ def test_column_checks_counts_each_check_and_grain_like_pandas(tmp_path: Path) -
     that holds gives no row (so a build fails exactly on the broken checks)."""
     from labelhouse.dbt import run_dbt
 
-    df = pd.DataFrame({
-        "a": ["x", "x", "x", "y", None, None, "z"],
-        "b": [1, 1, 2, 1, 7, 7, None],
-        "id": [1, 2, 2, 3, None, None, 4],
-        "score": [0.5, 1.5, None, 0.2, 0.1, 0.9, 2.0],
-    })
+    df = pd.DataFrame(
+        {
+            "a": ["x", "x", "x", "y", None, None, "z"],
+            "b": [1, 1, 2, 1, 7, 7, None],
+            "id": [1, 2, 2, 3, None, None, 4],
+            "score": [0.5, 1.5, None, 0.2, 0.1, 0.9, 2.0],
+        }
+    )
     macro = (
         "{{ test_column_checks(model='m', "
         "unique=['id', ['a', 'b'], {'columns': ['a'], 'where': 'score < 1'}, ['b', 'score']], "
@@ -301,8 +307,13 @@ def test_column_checks_counts_each_check_and_grain_like_pandas(tmp_path: Path) -
         "not_null(score)": int(df.score.isna().sum()),
         "between(score, null, 1)": int((df.score > 1).sum()),
     }
-    assert expected == {"unique(id)": 2, "unique(a, b)": 4, "unique(a) where score < 1": 2,
-                        "not_null(score)": 1, "between(score, null, 1)": 2}
+    assert expected == {
+        "unique(id)": 2,
+        "unique(a, b)": 4,
+        "unique(a) where score < 1": 2,
+        "not_null(score)": 1,
+        "between(score, null, 1)": 2,
+    }
     assert got == expected  # unique(b, score) holds: no row
 
 
@@ -314,8 +325,7 @@ def test_dbt_closes_the_warehouse_when_its_command_ends(demo_copy: Path, demo_bu
     from labelhouse.dbt import run_dbt
 
     target = demo_copy.parent / "target"
-    result = run_dbt(["run", "--select", "dim_label"], warehouse=demo_copy, raw_dir=demo_build.raw,
-                     target_path=target)
+    result = run_dbt(["run", "--select", "dim_label"], warehouse=demo_copy, raw_dir=demo_build.raw, target_path=target)
     assert result.success, result.error
     con = duckdb.connect(str(demo_copy), read_only=True)
     try:

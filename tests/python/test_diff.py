@@ -95,8 +95,12 @@ def test_every_mart_has_a_grain_in_the_yml(built: Path) -> None:
     grains = load_grains()
     con = duckdb.connect(str(built), read_only=True)
     try:
-        marts = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        marts = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
     finally:
         con.close()
     assert marts and sorted(m for m in marts if m not in grains) == []
@@ -108,14 +112,18 @@ def test_every_mart_has_a_grain_in_the_yml(built: Path) -> None:
 def test_grain_from_model_reads_every_test_form() -> None:
     assert grain_from_model({"columns": [{"name": "id", "data_tests": ["not_null", "unique"]}]}) == ["id"]
     assert grain_from_model({"columns": [{"name": "id", "tests": [{"unique": {"config": {"where": "1=1"}}}]}]}) == [
-        "id"]
+        "id"
+    ]
     old_style = {"data_tests": [{"unique_combination": {"columns": ["a", "b"]}}]}
     new_style = {"data_tests": [{"unique_combination": {"arguments": {"columns": ["a", "b"]}}}]}
     dbt_utils = {"tests": [{"dbt_utils.unique_combination_of_columns": {"combination_of_columns": ["a", "b"]}}]}
     assert grain_from_model(old_style) == grain_from_model(new_style) == grain_from_model(dbt_utils) == ["a", "b"]
     assert grain_from_model({"columns": [{"name": "x", "data_tests": ["not_null"]}]}) is None
-    checks = {"data_tests": [{"column_checks": {"name": "c", "arguments": {
-        "unique": [["a", "b", "c"], ["a", "b"]], "not_null": ["a"]}}}]}
+    checks = {
+        "data_tests": [
+            {"column_checks": {"name": "c", "arguments": {"unique": [["a", "b", "c"], ["a", "b"]], "not_null": ["a"]}}}
+        ]
+    }
     assert grain_from_model(checks) == ["a", "b"]
     one_column = {"data_tests": [{"column_checks": {"arguments": {"unique": ["id", {"columns": ["id", "x"]}]}}}]}
     assert grain_from_model(one_column) == ["id"]
@@ -141,7 +149,8 @@ def test_two_builds_of_the_same_exports_diff_to_nothing(built: Path, raw: Path, 
 
 def test_a_changed_formula_shows_the_moved_column_and_its_largest_moves(built: Path, tmp_path: Path) -> None:
     head = variant(
-        built, tmp_path / "head.duckdb",
+        built,
+        tmp_path / "head.duckdb",
         # a bigger move the earlier the project, on the 'all' roll-up only; one move within the tolerance
         "update marts.fct_agreement set krippendorff_alpha = krippendorff_alpha + case project_id "
         "when 'p_general_2026q4' then 0.021 when 'p_hate_2026q4' then 0.004 else 0 end where language = 'all'",
@@ -174,7 +183,8 @@ def test_a_changed_formula_shows_the_moved_column_and_its_largest_moves(built: P
 
 def test_a_dropped_column_and_an_added_mart_are_schema_changes(built: Path, tmp_path: Path) -> None:
     head = variant(
-        built, tmp_path / "head.duckdb",
+        built,
+        tmp_path / "head.duckdb",
         "alter table marts.fct_item_consensus drop column adjudication_reason",
         "alter table marts.fct_model_eval alter column n_items type double",
         "create table marts.fct_reviewer_load as select 'p1' as project_id, 3 as n_reviews",
@@ -197,7 +207,8 @@ def test_a_dropped_column_and_an_added_mart_are_schema_changes(built: Path, tmp_
 
 def test_reordered_rows_are_not_changes_with_or_without_a_grain(built: Path, tmp_path: Path) -> None:
     reordered = variant(
-        built, tmp_path / "reordered.duckdb",
+        built,
+        tmp_path / "reordered.duckdb",
         "create or replace table marts.fct_annotator_daily as "
         "select * from marts.fct_annotator_daily order by hash(annotator_id, activity_date) desc",
         "create or replace table marts.fct_agreement as select * from marts.fct_agreement order by language desc",
@@ -209,8 +220,11 @@ def test_reordered_rows_are_not_changes_with_or_without_a_grain(built: Path, tmp
     assert not result.changed and all(m.compared_as == "rows" for m in result.marts)
     assert "no grain test" in render_text(result)
 
-    moved = variant(reordered, tmp_path / "moved.duckdb",
-                    "update marts.fct_agreement set n_items = n_items + 1 where language = 'en'")
+    moved = variant(
+        reordered,
+        tmp_path / "moved.duckdb",
+        "update marts.fct_agreement set n_items = n_items + 1 where language = 'en'",
+    )
     agreement = mart(diff_warehouses(built, moved, project_dir=no_grains), "fct_agreement")
     assert (agreement.compared_as, agreement.only_base, agreement.only_head) == ("rows", 4, 4)
     assert "no grain test" in (agreement.note or "")
@@ -218,7 +232,8 @@ def test_reordered_rows_are_not_changes_with_or_without_a_grain(built: Path, tmp
 
 def test_null_to_value_is_a_change(built: Path, tmp_path: Path) -> None:
     base = variant(
-        built, tmp_path / "base.duckdb",
+        built,
+        tmp_path / "base.duckdb",
         "update marts.fct_agreement set gwet_ac1 = null where project_id = 'p_spam_2026q4' and language = 'all'",
         "update marts.dim_item set market = null where item_id = 'itm_00000001'",
     )
@@ -233,8 +248,11 @@ def test_null_to_value_is_a_change(built: Path, tmp_path: Path) -> None:
 
 
 def test_a_grain_that_is_not_unique_falls_back_to_whole_rows(built: Path, tmp_path: Path) -> None:
-    head = variant(built, tmp_path / "head.duckdb",
-                   "insert into marts.dim_label select * from marts.dim_label order by label limit 1")
+    head = variant(
+        built,
+        tmp_path / "head.duckdb",
+        "insert into marts.dim_label select * from marts.dim_label order by label limit 1",
+    )
     label = mart(diff_warehouses(built, head), "dim_label")
     assert (label.compared_as, label.only_base, label.only_head) == ("rows", 0, 1)
     assert "not unique" in (label.note or "")
@@ -248,11 +266,15 @@ def _snapshot_pair(built: Path, tmp_path: Path) -> tuple[Path, Path]:
         "update marts.fct_agreement set fleiss_kappa = 0.55 where language = 'all'",
         "update marts.fct_annotator_quality set gold_accuracy = 0.8 where annotator_id in ('rater_001', 'rater_002')",
     ]
-    base = variant(built, tmp_path / "base.duckdb", *(s.format(commit="a" * 40) for s in fixed),
-                   "update marts.fct_agreement set fleiss_kappa = null where project_id = 'p_spam_2026q4' "
-                   "and language = 'all'")
+    base = variant(
+        built,
+        tmp_path / "base.duckdb",
+        *(s.format(commit="a" * 40) for s in fixed),
+        "update marts.fct_agreement set fleiss_kappa = null where project_id = 'p_spam_2026q4' and language = 'all'",
+    )
     head = variant(
-        base, tmp_path / "head.duckdb",
+        base,
+        tmp_path / "head.duckdb",
         "update audit.build_runs set git_commit = '" + "b" * 40 + "'",
         "update marts.fct_agreement set krippendorff_alpha = 0.621 where project_id = 'p_general_2026q4' "
         "and language = 'all'",
@@ -281,14 +303,16 @@ def test_the_markdown_summary_is_stable(built: Path, tmp_path: Path) -> None:
         SNAPSHOT.write_text(markdown, encoding="utf-8")
     assert SNAPSHOT.exists(), "run once with LABELHOUSE_UPDATE_SNAPSHOTS=1 to write the snapshot"
     assert markdown == SNAPSHOT.read_text(encoding="utf-8"), (
-        "the markdown summary changed; if that is intended, rerun with LABELHOUSE_UPDATE_SNAPSHOTS=1")
+        "the markdown summary changed; if that is intended, rerun with LABELHOUSE_UPDATE_SNAPSHOTS=1"
+    )
 
 
 def test_different_exports_are_refused_with_the_files_named(built: Path, tmp_path: Path) -> None:
     head = variant(
-        built, tmp_path / "head.duckdb",
-        "update audit.build_runs set raw_files = replace(raw_files, '\"file\": \"projects.csv\"', "
-        "'\"file\": \"projects_v2.csv\"')",
+        built,
+        tmp_path / "head.duckdb",
+        'update audit.build_runs set raw_files = replace(raw_files, \'"file": "projects.csv"\', '
+        '\'"file": "projects_v2.csv"\')',
     )
     with pytest.raises(DiffInputError) as caught:
         diff_warehouses(built, head)

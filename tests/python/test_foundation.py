@@ -50,12 +50,8 @@ def test_every_kind_of_bad_row_is_rejected_with_its_reason(handmade_warehouse: P
 def test_nothing_is_lost(handmade_warehouse: Path) -> None:
     raw = query(handmade_warehouse, "select sum(n_rows) from staging.raw_file_inventory where entity = 'annotations'")
     staged = query(handmade_warehouse, "select count(*) from staging.stg_raw__annotations")
-    superseded = query(
-        handmade_warehouse, "select count(*) from staging.base_raw__annotations where is_superseded"
-    )
-    rejected = query(
-        handmade_warehouse, "select count(*) from staging.rejected_rows where entity = 'annotations'"
-    )
+    superseded = query(handmade_warehouse, "select count(*) from staging.base_raw__annotations where is_superseded")
+    rejected = query(handmade_warehouse, "select count(*) from staging.rejected_rows where entity = 'annotations'")
     # 16 raw rows = 7 staged + 1 superseded (a5's first export) + 8 rejected
     assert (raw[0][0], staged[0][0], superseded[0][0], rejected[0][0]) == (16, 7, 1, 8)
 
@@ -65,8 +61,7 @@ def test_reexport_supersedes_and_offsets_convert_to_utc(handmade_warehouse: Path
         (r[0], r[1:])
         for r in query(
             handmade_warehouse,
-            "select annotation_id, label, cast(submitted_at as varchar), source_file "
-            "from staging.stg_raw__annotations",
+            "select annotation_id, label, cast(submitted_at as varchar), source_file from staging.stg_raw__annotations",
         )
     )
     assert rows["a5"] == ("benign", "2026-10-01 12:02:00", "annotations_2026-10-02.csv")
@@ -160,15 +155,28 @@ def test_mixed_formats_and_optional_columns(tmp_path: Path) -> None:
     with gzip.open(raw / "annotations_b.csv.gz", "wt") as f:
         f.write(header + "x2,i1,p,B,hate,2026-10-01T11:00:00+02:00\n")
     record = {
-        "annotation_id": "x3", "item_id": "i1", "project_id": "p", "annotator_id": "C",
-        "label": "spam", "submitted_at": "2026-10-01T12:00:00", "language": "ไทย", "extra": [1, 2],
+        "annotation_id": "x3",
+        "item_id": "i1",
+        "project_id": "p",
+        "annotator_id": "C",
+        "label": "spam",
+        "submitted_at": "2026-10-01T12:00:00",
+        "language": "ไทย",
+        "extra": [1, 2],
     }
     (raw / "annotations_c.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n")
-    table = pa.table({
-        "Annotation_ID": ["x4"], "item_id": ["i2"], "project_id": ["p"], "annotator_id": ["A"],
-        "label": ["benign"], "submitted_at": ["2026-10-02 08:00:00"], "started_at": ["2026-10-02 07:59:00"],
-        "confidence": [0.9],
-    })
+    table = pa.table(
+        {
+            "Annotation_ID": ["x4"],
+            "item_id": ["i2"],
+            "project_id": ["p"],
+            "annotator_id": ["A"],
+            "label": ["benign"],
+            "submitted_at": ["2026-10-02 08:00:00"],
+            "started_at": ["2026-10-02 07:59:00"],
+            "confidence": [0.9],
+        }
+    )
     pq.write_table(table, raw / "annotations_d.parquet")
     labelhouse_build(raw, tmp_path / "w.duckdb")  # in this process: the exit codes are tested above
     rows = query(
@@ -187,8 +195,11 @@ def test_mixed_formats_and_optional_columns(tmp_path: Path) -> None:
 def test_build_is_idempotent(handmade_warehouse: Path, tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     tables = [
-        "staging.stg_raw__annotations", "staging.rejected_rows", "marts.fct_annotator_daily",
-        "marts.fct_project_daily", "marts.dim_item",
+        "staging.stg_raw__annotations",
+        "staging.rejected_rows",
+        "marts.fct_annotator_daily",
+        "marts.fct_project_daily",
+        "marts.dim_item",
     ]
 
     def snapshot() -> dict[str, list[tuple]]:

@@ -108,9 +108,7 @@ def test_incremental_build_equals_full_refresh(raw_day_one: Path, built_day_one:
     # re-export moving item i2 to a new project p2 (so a2 and a5, kept on day one, are now rejected)
     (raw_day_one / "projects_2026-10-03.csv").write_text("project_id,name\np2,Spam\n")
     (raw_day_one / "items_2026-10-03.csv").write_text(
-        "item_id,project_id,created_at,language\n"
-        "i9,p1,2026-10-01T08:00:00Z,en\n"
-        "i2,p2,2026-10-01T08:00:00Z,th\n"
+        "item_id,project_id,created_at,language\ni9,p1,2026-10-01T08:00:00Z,en\ni2,p2,2026-10-01T08:00:00Z,th\n"
     )
     # a re-scoring of i1 (supersedes day one's score), a new model version, and a duplicate of a
     # day-one row in another file (a re-export, so it supersedes rather than being rejected)
@@ -144,7 +142,10 @@ def test_incremental_build_equals_full_refresh(raw_day_one: Path, built_day_one:
     # by raw-row key), not rebuilt; the statuses above prove the re-derived rows are right
     latest_run = sorted((incremental.parent / "runs").iterdir())[-1]
     for model in (
-        "base_raw__annotations", "base_raw__items", "base_raw__predictions", "int_annotator_active_intervals",
+        "base_raw__annotations",
+        "base_raw__items",
+        "base_raw__predictions",
+        "int_annotator_active_intervals",
     ):
         executed = next((latest_run / "dbt" / "run").rglob(f"{model}.sql")).read_text()
         assert "delete from" in executed.lower(), model
@@ -189,8 +190,11 @@ def test_removed_export_requires_full_refresh(raw_day_one: Path, built_day_one: 
     assert "annotations_2026-10-01.csv" in proc.stderr and "full-refresh" in proc.stderr
     # the advice works: a full refresh lands the renamed file (the staging step is where the
     # removed export was refused; the rest of a full build does not look at the raw files)
-    result = run_dbt(["build", "--select", STAGING_SELECTOR, "--full-refresh", "--exclude-resource-type", "unit_test"],
-                     warehouse=warehouse, raw_dir=raw_day_one)
+    result = run_dbt(
+        ["build", "--select", STAGING_SELECTOR, "--full-refresh", "--exclude-resource-type", "unit_test"],
+        warehouse=warehouse,
+        raw_dir=raw_day_one,
+    )
     assert result.success, result.error
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

@@ -123,8 +123,13 @@ def _stamp(value: datetime, rng: random.Random) -> str:
 
 
 def _result(group: str, values: list[str], score: float | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"value": {"choices": values}, "id": "r", "from_name": group, "to_name": "text",
-                           "type": "choices"}
+    out: dict[str, Any] = {
+        "value": {"choices": values},
+        "id": "r",
+        "from_name": group,
+        "to_name": "text",
+        "type": "choices",
+    }
     if score is not None:
         out["score"] = score
     return out
@@ -154,8 +159,14 @@ def generate_export(path: Path, seed: int, n_tasks: int, first_task: int, projec
             if rng.random() < 0.1:
                 result.append(_result("sentiment", [rng.choice(["positive", "negative"])]))
             if rng.random() < 0.05:
-                result.append({"value": {"start": 0, "end": 3, "labels": ["x"]}, "from_name": "spans",
-                               "to_name": "text", "type": rng.choice(["labels", "rectanglelabels"])})
+                result.append(
+                    {
+                        "value": {"start": 0, "end": 3, "labels": ["x"]},
+                        "from_name": "spans",
+                        "to_name": "text",
+                        "type": rng.choice(["labels", "rectanglelabels"]),
+                    }
+                )
             annotation: dict[str, Any] = {
                 "id": annotation_id,
                 "completed_by": {"id": user, "email": f"user{user}@example.com"} if rng.random() < 0.5 else user,
@@ -178,8 +189,11 @@ def generate_export(path: Path, seed: int, n_tasks: int, first_task: int, projec
         predictions = []
         for version in rng.sample(["tox-v1", "tox-v2", "spam-v7"], rng.randrange(0, 3)):
             values = [rng.choice(DISPLAY_LABELS)] if rng.random() < 0.9 else rng.sample(DISPLAY_LABELS, 2)
-            prediction: dict[str, Any] = {"id": rng.randrange(10**6), "model_version": version,
-                                          "created_at": _stamp(created, rng)}
+            prediction: dict[str, Any] = {
+                "id": rng.randrange(10**6),
+                "model_version": version,
+                "created_at": _stamp(created, rng),
+            }
             how = rng.random()
             score = round(rng.random(), 6)
             if how < 0.6:
@@ -318,7 +332,11 @@ def test_every_judgement_matches(imported: Imported) -> None:
     for annotation_id, item, project, annotator, label, submitted, started, handle in rows:
         want = ref.judgements[annotation_id]
         assert (item, project, annotator, label, submitted) == (
-            want["item_id"], want["project_id"], want["annotator_id"], want["label"], want["submitted_at"]
+            want["item_id"],
+            want["project_id"],
+            want["annotator_id"],
+            want["label"],
+            want["submitted_at"],
         ), annotation_id
         if want["handle_seconds"] is None:
             assert (started, handle) == (None, None)
@@ -402,8 +420,9 @@ def test_summary_counts(imported: Imported) -> None:
         assert summary.rows["items"] == len(ref.items)
         assert summary.rows["predictions"] == len(ref.predictions)
         assert summary.unsupported == ref.unsupported
-        assert sum(n for r, n in summary.rejected.items() if "multi-choice" in r) == (
-            ref.rejected["annotation: multi-choice answer"]
+        assert (
+            sum(n for r, n in summary.rejected.items() if "multi-choice" in r)
+            == (ref.rejected["annotation: multi-choice answer"])
         )
         assert summary.rejected["prediction: no score"] == ref.rejected["prediction: no score"]
         assert summary.from_name == "policy"
@@ -548,7 +567,9 @@ def test_successive_snapshot_exports_supersede_instead_of_rejecting(tmp_path: Pa
     tasks = json.loads(generated.read_text(encoding="utf-8"))
     earlier_tasks = json.loads(json.dumps(tasks[:100]))
     edited = next(
-        a for t in tasks[:100] for a in t["annotations"]
+        a
+        for t in tasks[:100]
+        for a in t["annotations"]
         if not a["was_cancelled"] and not a["ground_truth"] and len(a["result"][0]["value"]["choices"]) == 1
     )
     new_label = next(x for x in DISPLAY_LABELS if x != edited["result"][0]["value"]["choices"][0])
@@ -574,23 +595,37 @@ def test_successive_snapshot_exports_supersede_instead_of_rejecting(tmp_path: Pa
         assert kept == query(w_later, f"select count(*) from staging.stg_raw__{entity}")[0][0], entity
     label = query(w_both, f"select label from staging.stg_raw__annotations where annotation_id = '{edited['id']}'")
     assert label == [(_norm(new_label),)]
-    for table in ("marts.fct_annotator_daily", "marts.fct_project_daily", "marts.dim_annotator",
-                  "marts.dim_item", "marts.dim_project"):
+    for table in (
+        "marts.fct_annotator_daily",
+        "marts.fct_project_daily",
+        "marts.dim_annotator",
+        "marts.dim_item",
+        "marts.dim_project",
+    ):
         sql = f"select * from {table} order by all"
         got, expected = query(w_both, sql), query(w_later, sql)
         assert len(got) == len(expected), table
         for a, b in zip(got, expected, strict=True):
             # floats to 1e-12: parallel sums may add in another order
-            assert all(x == pytest.approx(y, rel=1e-12, abs=1e-12) if isinstance(y, float) else x == y
-                       for x, y in zip(a, b, strict=True)), (table, a, b)
+            assert all(
+                x == pytest.approx(y, rel=1e-12, abs=1e-12) if isinstance(y, float) else x == y
+                for x, y in zip(a, b, strict=True)
+            ), (table, a, b)
 
 
 def test_a_projects_own_choices_are_added_to_the_taxonomy(tmp_path: Path) -> None:
     """Choices outside the bundled taxonomy must not make the two commands fail: the import adds
     them (with the taxonomy in force) to a labels file; --no-add-labels leaves them to staging."""
     tasks = _tasks()
-    changed = next(a for t in tasks for a in t["annotations"] if not a.get("was_cancelled") and a.get("result")
-                   and a["result"][0].get("type") == "choices" and len(a["result"][0]["value"]["choices"]) == 1)
+    changed = next(
+        a
+        for t in tasks
+        for a in t["annotations"]
+        if not a.get("was_cancelled")
+        and a.get("result")
+        and a["result"][0].get("type") == "choices"
+        and len(a["result"][0]["value"]["choices"]) == 1
+    )
     changed["result"][0]["value"]["choices"] = ["Scam Offer"]
     export = _write(tmp_path, tasks)
     select = "+path:models/staging"

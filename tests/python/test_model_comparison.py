@@ -345,4 +345,3 @@ def test_demo_calibration_shows_the_miscalibrated_version(demo: tuple[Path, dict
         np.testing.assert_allclose(ece[("ece", off)], table_ece[off].loc[ece.index], rtol=0, atol=TOL)
         assert (ece[("brier_score", worse)] > ece[("brier_score", better)]).all(), name
         assert (ece[("roc_auc", worse)] < ece[("roc_auc", better)]).all(), name
-

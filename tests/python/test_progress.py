@@ -48,8 +48,9 @@ def test_elapsed_is_readable() -> None:
 
 def test_plain_lines_are_throttled_with_a_heartbeat_and_one_summary() -> None:
     clock, lines = FakeClock(), []
-    p = Progress("generating", 100, unit="rows", say=lines.append, mode="plain", tick=0, clock=clock,
-                 interval=5, heartbeat=30)
+    p = Progress(
+        "generating", 100, unit="rows", say=lines.append, mode="plain", tick=0, clock=clock, interval=5, heartbeat=30
+    )
     for done in range(1, 11):  # one step a second: a line on the first change, then at most every 5 s
         clock.now += 1
         p.step(done, label=f"part {done}")
@@ -78,8 +79,10 @@ def test_the_live_bar_redraws_one_line_on_the_terminal_and_clears_it() -> None:
     clock.now += 65
     p.step(2, label="running fct_agreement")
     frames = tty.getvalue().split("\r\x1b[2K")
-    assert frames[1:] == ["      [#####...............] dbt 1/4 nodes, 0s: running stg_items",
-                          "      [##########..........] dbt 2/4 nodes, 1m05s: running fct_agreement"]
+    assert frames[1:] == [
+        "      [#####...............] dbt 1/4 nodes, 0s: running stg_items",
+        "      [##########..........] dbt 2/4 nodes, 1m05s: running fct_agreement",
+    ]
     assert lines == []  # the bar is not said line by line
     p.finish()
     assert tty.getvalue().endswith("\r\x1b[2K")  # cleared
@@ -125,8 +128,9 @@ def test_the_label_studio_import_draws_a_bar_on_a_terminal(
     monkeypatch.setenv("LABELHOUSE_PROGRESS", "live")
     monkeypatch.setattr(label_studio, "LIVE_EVERY", 3)
     messages: list[str] = []
-    label_studio.import_export(FIXTURES / "label_studio" / "project_export.json", tmp_path / "raw",
-                               progress=messages.append)
+    label_studio.import_export(
+        FIXTURES / "label_studio" / "project_export.json", tmp_path / "raw", progress=messages.append
+    )
     frames = capsys.readouterr().err.split("\r\x1b[2K")
     assert "  importing 3 tasks, 0s: project_export.json" in frames
     assert "  importing 7 tasks, 0s: project_export.json" in frames and frames[-1] == ""  # cleared at the end

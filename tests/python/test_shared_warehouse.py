@@ -46,7 +46,8 @@ def test_other_model_code_is_refused(demo_build: DemoBuild, tmp_path: Path) -> N
 
 def test_an_unpublished_last_build_is_refused(demo_build: DemoBuild, tmp_path: Path) -> None:
     copy = _copy(
-        demo_build.warehouse, tmp_path / "w.duckdb",
+        demo_build.warehouse,
+        tmp_path / "w.duckdb",
         "insert into audit.build_runs (run_id, started_at, status) "
         "select 'later', max(started_at) + interval 1 hour, 'failed' from audit.build_runs",
     )

@@ -40,8 +40,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def _run(project: Path, warehouse: Path, select: str, **dbt_vars: object) -> tuple[bool, str]:
-    result = run_dbt(["run", "--select", select], warehouse=warehouse, raw_dir=project,
-                     extra_vars=dbt_vars, project_dir=project)
+    result = run_dbt(
+        ["run", "--select", select], warehouse=warehouse, raw_dir=project, extra_vars=dbt_vars, project_dir=project
+    )
     return result.success, " ".join(str(n["message"]) for n in result.nodes) + (result.error or "")
 
 
