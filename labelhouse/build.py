@@ -202,10 +202,17 @@ def _dbt_step(
     timings: dict[str, float],
     manifest: Any = None,
     progress: Progress | None = None,
+    project_dir: Path | None = None,
 ) -> tuple[int, int]:
     with _timed(timings, step):
         result = run_dbt(
-            args, warehouse=candidate, raw_dir=raw_dir, target_path=target, manifest=manifest, progress=progress
+            args,
+            warehouse=candidate,
+            raw_dir=raw_dir,
+            target_path=target,
+            manifest=manifest,
+            progress=progress,
+            project_dir=project_dir,
         )
     with contextlib.suppress(OSError):  # keep each step's node timings (the next step rewrites the file)
         shutil.copyfile(target / "run_results.json", target / f"run_results_{step.split()[-1]}.json")
@@ -227,6 +234,7 @@ def build(
     keep_failed_candidate: bool = False,
     unit_tests: bool = False,
     docs: bool = True,
+    project_dir: Path | None = None,
 ) -> BuildResult:
     """Build the warehouse from raw_dir and publish it at `warehouse`; raise LabelhouseError on failure.
 
@@ -235,10 +243,13 @@ def build(
     failed run's candidate file in its run folder for inspection. unit_tests also runs the dbt
     unit tests (they test the models' code, not the data, so `make test` runs them and a daily
     build skips them). docs writes the dbt docs of the candidate into the run folder's docs/
-    (the report site copies them from there).
+    (the report site copies them from there). project_dir is the dbt project to build (its
+    models, contract, vars and expectations; default labelhouse.paths.PROJECT_ROOT, the checkout
+    or LABELHOUSE_PROJECT_DIR).
     """
     warehouse = Path(warehouse).resolve()
     raw_dir = Path(raw_dir).resolve()
+    project = Path(project_dir).resolve() if project_dir is not None else PROJECT_ROOT
     with build_lock(warehouse):
         runs_dir = warehouse.parent / "runs"
         _remove_stale_candidates(runs_dir)
@@ -246,21 +257,21 @@ def build(
         run_dir = runs_dir / run_id
         run_dir.mkdir(parents=True)
         timings: dict[str, float] = {}
-        record = run_log.RunRecord(run_id, run_log.utc_now(), str(raw_dir), git_commit=run_log.git_commit())
+        record = run_log.RunRecord(run_id, run_log.utc_now(), str(raw_dir), git_commit=run_log.git_commit(project))
         record.timings = timings
         candidate = run_dir / CANDIDATE_NAME
         gates: list[GateReport] = []
         stack = contextlib.ExitStack()
         step = "preflight"
         run_log.write_record(record, run_dir)
-        code = model_code_fingerprint()
+        code = model_code_fingerprint(project)
         if not full_refresh and warehouse.exists() and published_model_code(warehouse) != code:
             progress("      the dbt models changed since the published warehouse was built: full refresh")
             full_refresh = True
         try:
             progress(f"[1/6] Checking raw exports in {raw_dir}")
             with _timed(timings, "preflight"):
-                report = preflight(raw_dir)
+                report = preflight(raw_dir, project)
                 record.raw_files = run_log.raw_file_records(report.files)
                 if not full_refresh:
                     _refuse_rewritten_exports(record.raw_files, warehouse)
@@ -274,7 +285,7 @@ def build(
 
             # one parse for every dbt step of the build (and of later builds in this process)
             with _timed(timings, "dbt parse"):
-                manifest = shared_manifest(candidate)
+                manifest = shared_manifest(candidate, project_dir=project)
 
             def audit(gate: str) -> None:
                 """Run one GX gate on the candidate, record it, print it, stop the build if it failed."""
@@ -285,6 +296,7 @@ def build(
                         expectations_dir=expectations_dir,
                         params=gate_params,
                         results_dir=run_dir / "gx",
+                        project_dir=project,
                     )
                 gates.append(report)
                 run_log.add_gate(record, report)
@@ -306,6 +318,7 @@ def build(
                 timings,
                 manifest,
                 progress,
+                project,
             )
             progress(f"      {n_models} models, {n_tests} tests passed")
 
@@ -326,6 +339,7 @@ def build(
                 timings,
                 manifest,
                 progress,
+                project,
             )
             progress(f"      {n_models} models, {n_tests} tests passed")
 
@@ -338,7 +352,7 @@ def build(
                 from labelhouse.report.docs import generate_docs
 
                 with _timed(timings, "dbt docs"):
-                    generate_docs(candidate, raw_dir, run_dir / "dbt", run_dir / "docs", manifest)
+                    generate_docs(candidate, raw_dir, run_dir / "dbt", run_dir / "docs", manifest, project)
 
             step = "publish"
             progress(f"[6/6] Publishing {warehouse}")

@@ -100,6 +100,12 @@ def build(
     unit_tests: bool = typer.Option(
         False, "--unit-tests/--no-unit-tests", help="Also run the dbt unit tests (make test does)."
     ),
+    project_dir: Path = typer.Option(
+        None,
+        "--project-dir",
+        help="The labelhouse dbt project to build (models, contract, expectations, report pages; "
+        "default: the one labelhouse runs from, or LABELHOUSE_PROJECT_DIR).",
+    ),
 ) -> None:
     """Build, check and publish the warehouse from a raw export directory."""
     from labelhouse.build import build as run_build
@@ -108,7 +114,15 @@ def build(
         if raw is None:
             raw = DEFAULT_RAW_DIR
             ensure_demo(raw)
-        result = run_build(raw, warehouse, full_refresh=full_refresh, progress=_say, unit_tests=unit_tests, docs=report)
+        result = run_build(
+            raw,
+            warehouse,
+            full_refresh=full_refresh,
+            progress=_say,
+            unit_tests=unit_tests,
+            docs=report,
+            project_dir=project_dir,
+        )
     except LabelhouseError as exc:
         _fail(exc)
         return
@@ -118,7 +132,11 @@ def build(
         _say(f"  {name:<22} {value:>12,}")
     _say("  timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
     if report:
-        site = _render_report(result.warehouse, default_report_dir(result.warehouse))
+        site = _render_report(
+            result.warehouse,
+            default_report_dir(result.warehouse, project_dir),
+            None if project_dir is None else Path(project_dir) / "reports" / "pages",
+        )
         _say(f"Report site: {site / 'index.html'}")
 
 
@@ -154,10 +172,10 @@ def alerts(
         raise typer.Exit(1)
 
 
-def _render_report(warehouse: Path, out: Path) -> Path:
+def _render_report(warehouse: Path, out: Path, pages_dir: Path | None = None) -> Path:
     from labelhouse.report import render_site
 
-    return render_site(warehouse, out, progress=_say)
+    return render_site(warehouse, out, progress=_say, pages_dir=pages_dir)
 
 
 @app.command()

@@ -38,8 +38,9 @@ class EntityContract:
 
 
 @functools.cache
-def load_contract() -> dict[str, EntityContract]:
-    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+def load_contract(project_dir: Path | None = None) -> dict[str, EntityContract]:
+    """The raw export contract of the dbt project in `project_dir` (default: labelhouse.paths.PROJECT_ROOT)."""
+    project = yaml.safe_load((Path(project_dir or PROJECT_ROOT) / "dbt_project.yml").read_text())
     raw = project["vars"]["raw_contract"]
     return {
         name: EntityContract(name, tuple(spec["required"]), tuple(spec.get("optional") or ()))

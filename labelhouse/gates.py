@@ -73,30 +73,31 @@ class SuiteFile:
 
 
 @functools.cache
-def reject_reasons() -> dict[str, str]:
+def reject_reasons(project_dir: Path | None = None) -> dict[str, str]:
     """Reject reason key -> the text staging writes (var `reject_reasons` in dbt_project.yml, the one
-    list; the base_raw__ models write it through the macro reject_reason)."""
-    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
-    return dict(project["vars"]["reject_reasons"])
+    list; the base_raw__ models write it through the macro reject_reason). project_dir: the dbt
+    project (default: labelhouse.paths.PROJECT_ROOT)."""
+    return dict(dbt_vars(project_dir)["reject_reasons"])
 
 
 @functools.cache
-def dbt_vars() -> dict[str, Any]:
-    """The vars of dbt_project.yml (suite parameters written {"$DBT_VAR": name} read them, so a
-    threshold shared by a gate and a model has one home)."""
-    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+def dbt_vars(project_dir: Path | None = None) -> dict[str, Any]:
+    """The vars of the dbt project's dbt_project.yml (suite parameters written {"$DBT_VAR": name} read
+    them, so a threshold shared by a gate and a model has one home). project_dir: the dbt project
+    (default: labelhouse.paths.PROJECT_ROOT)."""
+    project = yaml.safe_load((Path(project_dir or PROJECT_ROOT) / "dbt_project.yml").read_text())
     return dict(project["vars"])
 
 
-def _suite_parameters(spec: dict[str, Any], path: Path) -> dict[str, Any]:
+def _suite_parameters(spec: dict[str, Any], path: Path, project_dir: Path | None = None) -> dict[str, Any]:
     """A suite's parameters, {"$DBT_VAR": name} replaced by the dbt var's value."""
     params: dict[str, Any] = {}
     for key, value in (spec.get("parameters") or {}).items():
         if isinstance(value, dict) and "$DBT_VAR" in value:
             name = value["$DBT_VAR"]
-            if name not in dbt_vars():
+            if name not in dbt_vars(project_dir):
                 raise GateFailed(f"{path.name}: parameter '{key}' reads dbt var '{name}', which dbt_project.yml lacks.")
-            value = dbt_vars()[name]
+            value = dbt_vars(project_dir)[name]
         params[key] = value
     return params
 
@@ -148,11 +149,18 @@ def _resolve_reject_reasons(spec: dict[str, Any], path: Path, reasons: dict[str,
                 )
 
 
-def load_suites(gate: str, directory: Path | None = None, reasons: dict[str, str] | None = None) -> list[SuiteFile]:
-    """Every suite file in `directory` (default expectations/) belonging to `gate` ('raw' | 'mart'),
-    its reject reason keys resolved against `reasons` (default: var('reject_reasons'))."""
-    directory = Path(directory or EXPECTATIONS_DIR)
-    reasons = dict(reject_reasons() if reasons is None else reasons)
+def load_suites(
+    gate: str,
+    directory: Path | None = None,
+    reasons: dict[str, str] | None = None,
+    project_dir: Path | None = None,
+) -> list[SuiteFile]:
+    """Every suite file in `directory` (default: the dbt project's expectations/) belonging to `gate`
+    ('raw' | 'mart'), its reject reason keys resolved against `reasons` (default: the project's
+    var('reject_reasons')) and its $DBT_VAR parameters against the project's vars. project_dir: the
+    dbt project (default: labelhouse.paths.PROJECT_ROOT)."""
+    directory = Path(directory or Path(project_dir or PROJECT_ROOT) / EXPECTATIONS_DIR.name)
+    reasons = dict(reject_reasons(project_dir) if reasons is None else reasons)
     suites = []
     for path in sorted(directory.glob("*.json")):
         spec = json.loads(path.read_text())
@@ -164,7 +172,7 @@ def load_suites(gate: str, directory: Path | None = None, reasons: dict[str, str
                 name=spec["name"],
                 gate=spec["gate"],
                 description=spec.get("description", ""),
-                parameters=_suite_parameters(spec, path),
+                parameters=_suite_parameters(spec, path, project_dir),
                 assets=list(spec.get("assets") or []),
                 path=path,
                 reasons=reasons,
@@ -565,12 +573,15 @@ def run_gate(
     expectations_dir: Path | None = None,
     params: dict[str, Any] | None = None,
     results_dir: Path | None = None,
+    project_dir: Path | None = None,
 ) -> GateReport:
-    """Validate the candidate `warehouse` against every `gate` suite; never raises on a failed check."""
+    """Validate the candidate `warehouse` against every `gate` suite of the dbt project in
+    `project_dir` (default: labelhouse.paths.PROJECT_ROOT; expectations_dir overrides its
+    expectations/); never raises on a failed check."""
     from labelhouse import gx_compat
 
     start = time.perf_counter()
-    suites = load_suites(gate, expectations_dir)
+    suites = load_suites(gate, expectations_dir, project_dir=project_dir)
     overrides = parameter_overrides(params)
     report = GateReport(gate)
     con = duckdb.connect(str(warehouse), read_only=True)

@@ -343,12 +343,13 @@ def inspect_file(con: duckdb.DuckDBPyConnection, entity: str, path: Path) -> Raw
     return RawFile(entity, path, fmt, columns, n_rows)
 
 
-def preflight(raw_dir: Path) -> PreflightReport:
-    """Check the raw directory's structure; raise PreflightError naming the file and column."""
+def preflight(raw_dir: Path, project_dir: Path | None = None) -> PreflightReport:
+    """Check the raw directory's structure against the contract of the dbt project in `project_dir`
+    (default: labelhouse.paths.PROJECT_ROOT); raise PreflightError naming the file and column."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise PreflightError(f"Raw directory '{raw_dir}' does not exist.")
-    contract = load_contract()
+    contract = load_contract(project_dir)
     report = PreflightReport()
     con = duckdb.connect()
     try:

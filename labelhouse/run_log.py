@@ -143,15 +143,17 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
-def git_commit() -> str | None:
-    """The project's checked-out commit (with '-dirty' when the tree has changes); None outside git."""
+def git_commit(project_dir: Path | None = None) -> str | None:
+    """The checked-out commit of the project in `project_dir` (default: labelhouse.paths.PROJECT_ROOT;
+    with '-dirty' when the tree has changes); None outside git."""
+    cwd = Path(project_dir or PROJECT_ROOT)
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5, check=True
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=5, check=True
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=PROJECT_ROOT,
+            cwd=cwd,
             capture_output=True,
             text=True,
             timeout=5,

@@ -30,13 +30,21 @@ _UNRENDERED = {
 DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
 
 
-def generate_docs(warehouse: Path, raw_dir: Path, target: Path, docs_dir: Path, manifest: Any = None) -> None:
+def generate_docs(
+    warehouse: Path,
+    raw_dir: Path,
+    target: Path,
+    docs_dir: Path,
+    manifest: Any = None,
+    project_dir: Path | None = None,
+) -> None:
     """`dbt docs generate --static` on `warehouse` into docs_dir, documenting without compiling
     (compiling would read the raw exports, which a report render may not have). A build passes
-    its candidate and its own parsed manifest; otherwise the process's shared parse is used."""
+    its candidate and its own parsed manifest; otherwise the process's shared parse of the dbt
+    project in `project_dir` (default: labelhouse.paths.PROJECT_ROOT) is used."""
     from labelhouse.dbt import run_dbt, shared_manifest
 
-    manifest = manifest if manifest is not None else shared_manifest(warehouse)
+    manifest = manifest if manifest is not None else shared_manifest(warehouse, project_dir=project_dir)
     target.mkdir(parents=True, exist_ok=True)
     if manifest is not None and not (target / "manifest.json").exists():
         manifest.write(str(target / "manifest.json"))  # docs generate reads it from its target
@@ -46,6 +54,7 @@ def generate_docs(warehouse: Path, raw_dir: Path, target: Path, docs_dir: Path, 
         raw_dir=raw_dir,
         target_path=target,
         manifest=manifest,
+        project_dir=project_dir,
     )
     if not result.success:
         raise LabelhouseError(f"dbt docs generate failed: {result.error or 'see dbt logs'}")
