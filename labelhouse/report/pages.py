@@ -7,7 +7,9 @@ A page is Markdown with a YAML front matter and fenced blocks whose info string 
     ```table daily          -- a sortable, filterable table of its rows with a CSV download
     ```figures headline     -- headline numbers from the first row of a query
 
-Everything else is Markdown prose, rendered in place. See reports/README.md.
+Everything else is Markdown prose, rendered in place. Prose and the YAML of chart, table and
+figures blocks may quote a dbt var as {{ var('name') }} (replaced by its value in dbt_project.yml,
+so a page never restates a threshold); SQL blocks may not. See reports/README.md.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ _FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)^---[ \t]*\n", re.M | re.S)
 # Tables a query reads: schema-qualified names in the published warehouse.
 _TABLE_REF = re.compile(r"\b(?:from|join)\s+(?P<schema>marts|staging|intermediate|audit|main)\.(?P<table>\w+)", re.I)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# {{ var('name') }} in prose and block YAML: the dbt var's value
+_VAR = re.compile(r"\{\{\s*var\(\s*'(?P<name>[a-z][a-z0-9_]*)'\s*\)\s*\}\}")
 
 KNOWN_FILTERS = {
     "project_id": "Project",
@@ -87,6 +91,31 @@ def _fail(path: Path, message: str) -> ReportPageError:
     return ReportPageError(f"report page {path.name}: {message}")
 
 
+def _page_vars(path: Path) -> dict[str, Any]:
+    """The dbt vars of the project the page belongs to (<project>/reports/pages/NN_page.md), else the
+    default project's."""
+    from labelhouse.gates import dbt_vars
+
+    project = path.resolve().parent.parent.parent
+    return dbt_vars(project if (project / "dbt_project.yml").is_file() else None)
+
+
+def _with_vars(path: Path, text: str, what: str) -> str:
+    """`text` with every {{ var('name') }} replaced by the var's value; unknown names fail the page."""
+    if "{{" not in text:
+        return text
+    values = _page_vars(path)
+
+    def value(m: re.Match[str]) -> str:
+        name = m["name"]
+        if name not in values or isinstance(values[name], dict | list):
+            raise _fail(path, f"{what} quotes {{{{ var('{name}') }}}}, which is not a scalar var of dbt_project.yml")
+        v = values[name]
+        return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 10_000 else str(v)
+
+    return _VAR.sub(value, text)
+
+
 def parse_page(path: Path) -> Page:
     text = path.read_text(encoding="utf-8")
     meta: dict[str, Any] = {}
@@ -111,15 +140,18 @@ def parse_page(path: Path) -> Page:
         if len(info) != 2 or not _NAME.match(info[1]):
             raise _fail(path, f"block '{m['info'].strip()}' needs exactly one lowercase name, e.g. ```{info[0]} daily")
         kind, name = info
-        parts.append(text[pos : m.start()])
+        parts.append(_with_vars(path, text[pos : m.start()], "the prose"))
         pos = m.end()
         body = m["body"]
         if kind == "sql":
+            if _VAR.search(body):
+                raise _fail(path, f"sql block '{name}' quotes a dbt var: a figure's logic belongs in an rpt_ model")
             if name in queries:
                 raise _fail(path, f"two sql blocks are named '{name}'")
             queries[name] = body.strip().rstrip(";")
             parts.append(Block(kind, name, body, {}, i))
             continue
+        body = _with_vars(path, body, f"{kind} block '{name}'")
         try:
             options = yaml.safe_load(body) or {}
         except yaml.YAMLError as exc:
@@ -127,7 +159,7 @@ def parse_page(path: Path) -> Page:
         if not isinstance(options, dict):
             raise _fail(path, f"{kind} block '{name}' must be a YAML mapping")
         parts.append(Block(kind, name, body, options, i))
-    parts.append(text[pos:])
+    parts.append(_with_vars(path, text[pos:], "the prose"))
     for block in (p for p in parts if isinstance(p, Block)):
         if block.kind != "sql" and block.name not in queries:
             raise _fail(path, f"{block.kind} block '{block.name}' has no ```sql {block.name} block")

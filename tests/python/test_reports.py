@@ -778,3 +778,27 @@ def test_page_parser_keeps_prose_and_ordinary_code_blocks(tmp_path: Path) -> Non
     path.write_text("---\nfilters: [colour]\n---\n")
     with pytest.raises(ReportPageError, match="unknown filters"):
         parse_page(path)
+
+
+def test_pages_quote_dbt_vars_instead_of_restating_them(tmp_path: Path) -> None:
+    """{{ var('x') }} in a page's prose and block YAML becomes the var's value from dbt_project.yml;
+    an unknown var, or a var in a SQL block, fails the page by name."""
+    top = dbt_vars()["report_pair_top_annotators"]
+    page = tmp_path / "10_vars.md"
+    page.write_text(
+        "---\ntitle: Vars\n---\nThe {{ var('report_pair_top_annotators') }} annotators.\n\n"
+        "```sql q\nselect 1 as x\n```\n\n```table q\ntitle: Top {{var( 'report_pair_top_annotators' )}}\n```\n",
+        encoding="utf-8",
+    )
+    parsed = parse_page(page)
+    prose = "".join(p for p in parsed.parts if isinstance(p, str))
+    assert f"The {top} annotators." in prose and "var(" not in prose
+    assert next(b for b in parsed.blocks if b.kind == "table").options["title"] == f"Top {top}"
+    page.write_text("---\ntitle: Vars\n---\n{{ var('no_such_var') }}\n", encoding="utf-8")
+    with pytest.raises(ReportPageError, match="no_such_var"):
+        parse_page(page)
+    page.write_text(
+        "---\ntitle: Vars\n---\n```sql q\nselect {{ var('target_reliability') }} as x\n```\n", encoding="utf-8"
+    )
+    with pytest.raises(ReportPageError, match="sql block 'q' quotes a dbt var"):
+        parse_page(page)
