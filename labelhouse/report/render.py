@@ -33,7 +33,8 @@ SITE_MARKER = ".labelhouse-site"
 KEEP_ACROSS_RENDERS = ("screenshots",)
 _HERE = Path(__file__).resolve().parent
 
-FORMATS = ("int", "num", "num1", "num2", "num3", "pct", "pct1", "text", "date", "hours", "seconds", "pvalue")
+# "page": the value is a report page slug, shown as a link to that page (its menu name)
+FORMATS = ("int", "num", "num1", "num2", "num3", "pct", "pct1", "text", "date", "hours", "seconds", "pvalue", "page")
 
 
 def _env() -> jinja2.Environment:
@@ -165,7 +166,9 @@ def _table_config(block: Block, data: Dataset, where: str) -> dict[str, Any]:
     }
 
 
-def render_page(page: Page, con: duckdb.DuckDBPyConnection, md: MarkdownIt) -> dict[str, Any]:
+def render_page(
+    page: Page, con: duckdb.DuckDBPyConnection, md: MarkdownIt, nav: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
     """Everything the template needs for one page: prose HTML and block configs with their data."""
     datasets = {name: run_query(con, name, sql, f"page {page.path.name}") for name, sql in page.queries.items()}
     used: set[str] = set()
@@ -245,6 +248,8 @@ def render_page(page: Page, con: duckdb.DuckDBPyConnection, md: MarkdownIt) -> d
         "tables": tables,
         "filters": page.filters,
         "defaults": {f["key"]: f["default"] for f in filters if f.get("default") is not None},
+        # slug -> the page's file and menu name, for table columns formatted "page" (links)
+        "pages": {n["slug"]: {"href": n["href"], "nav": n["nav"]} for n in nav or []},
     }
     return {"parts": parts, "filters": filters, "payload": _json_script(payload)}
 
@@ -297,7 +302,7 @@ def render_site(
         con = duckdb.connect(str(warehouse), read_only=True)
         try:
             for i, page in enumerate(pages):
-                ctx = render_page(page, con, md)
+                ctx = render_page(page, con, md, nav)
                 html = template.render(
                     page=page,
                     nav=nav,

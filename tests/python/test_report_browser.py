@@ -402,3 +402,19 @@ def test_two_models_are_told_apart_on_the_models_page(two_model_server: str, wat
         lines = _line_series(page, charts.nth(i).get_attribute("id"))
         assert lines and {p["model_name"] for line in lines for p in line} == {models[1]}
     watched.check_clean()
+
+
+def test_alerts_link_to_the_page_that_explains_them(server: str, watched: Watched) -> None:
+    """The Alerts table's 'explained on' column links each alert to its report page (format page)."""
+    page = watched.open(f"{server}/alerts.html")
+    links = page.locator("section[data-block='alerts'] td[data-col='report_page'] a")
+    rows = page.locator("section[data-block='alerts'] tbody tr")
+    assert links.count() == rows.count() > 0
+    hrefs = {href for _, href in _pages()}
+    for i in range(links.count()):
+        assert links.nth(i).get_attribute("href") in hrefs
+    target = links.first.get_attribute("href")
+    links.first.click()
+    page.wait_for_url(f"**/{target}")
+    page.wait_for_function("document.body.getAttribute('data-ready') === '1'", timeout=30_000)
+    watched.check_clean()

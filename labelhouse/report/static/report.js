@@ -130,6 +130,8 @@
       cols.forEach(function (c) {
         var numeric = payload.datasets[t.dataset].kinds[c] === "quantitative";
         var text = escapeHtml(format(r[c], t.formats[c]));
+        var linked = t.formats[c] === "page" && payload.pages ? payload.pages[r[c]] : null;
+        if (linked) text = '<a href="' + escapeHtml(linked.href) + '">' + escapeHtml(linked.nav) + "</a>";
         if (t.intervals[c] && r[c] !== null) {
           var lo = r[t.intervals[c][0]], hi = r[t.intervals[c][1]];
           if (lo !== null && hi !== null) {
