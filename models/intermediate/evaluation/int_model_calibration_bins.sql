@@ -1,5 +1,5 @@
 -- One row per evaluation group (model_name, model_version, label, language, truth_source) and
--- non-empty equal-width score bin (var eval_calibration_bins, default 10; bin edges as
+-- non-empty equal-width score bin (var eval_calibration_bins; bin edges as
 -- scikit-learn calibration_curve(strategy='uniform') puts them): count, mean score and the
 -- observed positive rate. fct_model_calibration shows it; fct_model_eval sums it into ECE.
 {%- set n_bins = var('eval_calibration_bins') %}

@@ -1,6 +1,6 @@
 -- The reliability table: one row per evaluation group (model_name, model_version, label,
--- language, truth_source) and non-empty equal-width score bin (var eval_calibration_bins,
--- default 10): how many items, their mean score and the share that were truly positive. A
+-- language, truth_source) and non-empty equal-width score bin (var eval_calibration_bins): how
+-- many items, their mean score and the share that were truly positive. A
 -- calibrated model has mean_score close to positive_rate in every bin; calibration_gap is the
 -- signed difference (positive = over-confident).
 with

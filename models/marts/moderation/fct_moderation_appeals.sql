@@ -1,7 +1,7 @@
 -- One row per calendar month of the decision (UTC), policy label and decided_by ('human' or
 -- 'automated'): how many production decisions were made, appealed and overturned, and where
 -- the item's truth is known, how precise the removals were. A removal is a decision whose
--- action is in var moderation_removal_actions (default ['remove']); it is correct when the
+-- action is in var moderation_removal_actions; it is correct when the
 -- item's truth label (gold, else non-tied consensus) is the label the decision cited.
 {%- set removal_list = "'" ~ var('moderation_removal_actions') | join("', '") ~ "'" %}
 with

@@ -8,10 +8,10 @@
 -- Inter-annotator figures use each annotator's latest judgement of an item; the repeats only
 -- feed the self_* columns.
 -- is_flagged marks an annotator for review when either
---   * gold accuracy on >= var('quality_min_gold_items') (default 20) gold items is below
---     var('quality_gold_accuracy_threshold') (default 0.6), or
+--   * gold accuracy on >= var('quality_min_gold_items') gold items is below
+--     var('quality_gold_accuracy_threshold'), or
 --   * agreement with the leave-one-out consensus on >= var('quality_min_consensus_judgements')
---     (default 50) judgements is below var('quality_consensus_agreement_threshold') (default 0.65);
+--     judgements is below var('quality_consensus_agreement_threshold');
 -- flag_reason says which rule(s) fired, with the figures.
 {%- set min_gold = var('quality_min_gold_items') %}
 {%- set gold_threshold = var('quality_gold_accuracy_threshold') %}

@@ -1,7 +1,7 @@
 -- One row per item: the plurality consensus of the annotators' latest judgements, the gold
 -- label where known, the truth used downstream, and whether the item should go to an
--- adjudicator: a tie, a winning share below var('adjudication_share_threshold') (default
--- 0.6: 2 of 3 passes, 2 of 4 does not), or a consensus that contradicts the gold label.
+-- adjudicator: a tie, a winning share below var('adjudication_share_threshold') (at 0.6, 2 of 3
+-- passes and 2 of 4 does not), or a consensus that contradicts the gold label.
 -- Consensus and truth are computed once in int_item_truth and selected here.
 with
 

@@ -1,6 +1,6 @@
 -- One row per project and handle-time bin: the Throughput page's handle-time histogram.
--- Bins are var report_handle_time_bin_seconds wide (default 15) starting at 0; handle times of
--- var report_handle_time_cap_seconds and more (default 600) share the last bin, labelled by
+-- Bins are var report_handle_time_bin_seconds wide starting at 0; handle times of
+-- var report_handle_time_cap_seconds and more share the last bin, labelled by
 -- the cap. Judgements without a handle time (no started_at) are not counted.
 {%- set bin_seconds = var('report_handle_time_bin_seconds') %}
 {%- set cap_seconds = var('report_handle_time_cap_seconds') %}
