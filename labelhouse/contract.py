@@ -14,16 +14,42 @@ from labelhouse.paths import PROJECT_ROOT
 RAW_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".parquet")
 REQUIRED_ENTITIES = ("annotations",)
 
-#: The contract's CSV dialect, RFC 4180: comma-separated, `"` quotes (doubled inside a value), a
-#: header row, nothing skipped, no comment lines, every value text; a row with a missing field is an
-#: error, never padded. Stated to DuckDB, never sniffed: the sniffer decides the quote character from
-#: the first rows, so a file whose first quoted value comes late would be misread. The dbt reader
-#: (macro duckdb__raw_file_reader) states the same options; tests/python/test_csv_messages.py keeps
-#: the two equal.
-CSV_DIALECT = (
-    "delim = ',', quote = '\"', escape = '\"', header = true, skip = 0, comment = '', "
-    "all_varchar = true, null_padding = false"
-)
+#: How the preflight's DuckDB reader reads a CSV beyond its dialect: nothing skipped, no comment
+#: lines, every value text, a row with a missing field an error (never padded). The dbt reader
+#: (macro duckdb__raw_file_reader) states the same; tests/python/test_csv_messages.py keeps them equal.
+CSV_READ_POLICY = "skip = 0, comment = '', all_varchar = true, null_padding = false"
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """The contract's CSV dialect (var `raw_csv_dialect`, RFC 4180 by default)."""
+
+    delimiter: str
+    quote: str
+    escape: str
+    header: bool
+
+
+@functools.cache
+def csv_dialect(project_dir: Path | None = None) -> CsvDialect:
+    """The CSV dialect of the dbt project in `project_dir` (default: labelhouse.paths.PROJECT_ROOT),
+    var `raw_csv_dialect`: stated to every reader, never sniffed (DuckDB's sniffer decides the quote
+    character from the first rows, so a file whose first quoted value comes late would be misread)."""
+    project = yaml.safe_load((Path(project_dir or PROJECT_ROOT) / "dbt_project.yml").read_text())
+    d = project["vars"]["raw_csv_dialect"]
+    return CsvDialect(str(d["delimiter"]), str(d["quote"]), str(d["escape"]), bool(d["header"]))
+
+
+def duckdb_csv_options(dialect: CsvDialect) -> str:
+    """DuckDB read_csv options for `dialect` and CSV_READ_POLICY."""
+
+    def lit(c: str) -> str:
+        return "'" + c.replace("'", "''") + "'"
+
+    return (
+        f"delim = {lit(dialect.delimiter)}, quote = {lit(dialect.quote)}, escape = {lit(dialect.escape)}, "
+        f"header = {'true' if dialect.header else 'false'}, {CSV_READ_POLICY}"
+    )
 
 
 @dataclass(frozen=True)

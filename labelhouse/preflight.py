@@ -4,7 +4,7 @@ Row-level problems (a null key, an unknown label...) are for staging and the gat
 only on what makes a build impossible or meaningless: no raw directory, no annotations, a file
 that cannot be read, a missing required column. Every message names the file and the column.
 
-CSV files are read with the contract's dialect stated (contract.CSV_DIALECT, RFC 4180) and in
+CSV files are read with the contract's dialect stated (var raw_csv_dialect, RFC 4180) and in
 DuckDB's strict mode, every column, so an invalid UTF-8 byte anywhere is found here. When DuckDB
 refuses a file, the file is read again in Python to say what is wrong in the user's terms (invalid
 UTF-8 at line N, a row with too many fields, a quote left open, a truncated gzip stream) instead of
@@ -27,7 +27,15 @@ from pathlib import Path
 
 import duckdb
 
-from labelhouse.contract import CSV_DIALECT, REQUIRED_ENTITIES, file_format, load_contract, raw_files
+from labelhouse.contract import (
+    REQUIRED_ENTITIES,
+    CsvDialect,
+    csv_dialect,
+    duckdb_csv_options,
+    file_format,
+    load_contract,
+    raw_files,
+)
 from labelhouse.errors import PreflightError
 
 
@@ -48,13 +56,14 @@ class PreflightReport:
         return sum(f.n_rows for f in self.files if f.entity == entity)
 
 
-def _reader_sql(path: Path, fmt: str, strict: bool = True) -> str:
+def _reader_sql(path: Path, fmt: str, strict: bool = True, dialect: CsvDialect | None = None) -> str:
     quoted = "'" + str(path).replace("'", "''") + "'"
     if fmt == "parquet":
         return f"read_parquet({quoted})"
     if fmt == "jsonl":
         return f"read_json({quoted}, format = 'newline_delimited')"
-    return f"read_csv({quoted}, {CSV_DIALECT}, strict_mode = {'true' if strict else 'false'})"
+    options = duckdb_csv_options(dialect or csv_dialect())
+    return f"read_csv({quoted}, {options}, strict_mode = {'true' if strict else 'false'})"
 
 
 def _ident(name: str) -> str:
@@ -231,15 +240,25 @@ def _csv_problem(error: str, start: int, line: int) -> str:
     return f"line {line}: {error}"
 
 
-def read_csv_strictly(path: Path) -> CsvReading:
-    """Read a CSV file with the contract's dialect (RFC 4180: comma, `"` quotes doubled inside a
-    value, a header row), in Python. Raises Unreadable with the first problem and its line."""
+def read_csv_strictly(path: Path, dialect: CsvDialect | None = None) -> CsvReading:
+    """Read a CSV file with the contract's dialect (var raw_csv_dialect, RFC 4180: comma, `"` quotes
+    doubled inside a value, a header row), in Python. Raises Unreadable with the first problem and
+    its line."""
+    dialect = dialect or csv_dialect()
     if problem := _wrong_kind(path, "csv"):
         raise Unreadable(problem)
     if path.name.endswith(".gz"):
         _check_gzip(path)
     endings: dict[str, int] = {}
-    reader = csv.reader(_lines(path, endings, split_cr=True), delimiter=",", quotechar='"', strict=True)
+    doubled = dialect.escape == dialect.quote
+    reader = csv.reader(
+        _lines(path, endings, split_cr=True),
+        delimiter=dialect.delimiter,
+        quotechar=dialect.quote,
+        doublequote=doubled,
+        escapechar=None if doubled else dialect.escape,
+        strict=True,
+    )
     header: list[str] | None = None
     sizes: list[int] = []
     n_rows = consumed = 0
@@ -256,9 +275,11 @@ def read_csv_strictly(path: Path) -> CsvReading:
             consumed = reader.line_num
             if not record:  # a blank line: DuckDB skips it too
                 continue
-            if header is None:
+            if header is None and dialect.header:
                 header, sizes = record, [0] * len(record)
                 continue
+            if header is None:
+                header, sizes = [f"column{i}" for i in range(len(record))], [0] * len(record)
             if len(record) != len(header):
                 raise Unreadable(
                     f"line {start} has {len(record)} fields but the header has {len(header)} "
@@ -292,8 +313,10 @@ def _check_jsonl(path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, strict: bool = True) -> tuple[list[str], int]:
-    reader = _reader_sql(path, fmt, strict)
+def _read(
+    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, strict: bool = True, dialect: CsvDialect | None = None
+) -> tuple[list[str], int]:
+    reader = _reader_sql(path, fmt, strict, dialect)
     columns = [row[0] for row in con.sql(f"describe select * from {reader}").fetchall()]
     # count(column) for every CSV column: DuckDB checks the UTF-8 of the values it reads, and
     # count(*) alone reads none past the sniffer's sample
@@ -302,11 +325,13 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, strict: bool = T
     return columns, int(n_rows)
 
 
-def _read_rescued_csv(con: duckdb.DuckDBPyConnection, path: Path, message: str) -> tuple[list[str], int]:
+def _read_rescued_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, message: str, dialect: CsvDialect | None = None
+) -> tuple[list[str], int]:
     """DuckDB's strict reader refused a CSV: say why, or accept it if it is valid RFC 4180 that only
     strict mode refuses (mixed line endings) and the lenient reader reads exactly the same rows."""
-    reading = read_csv_strictly(path)
-    reader = _reader_sql(path, "csv", strict=False)
+    reading = read_csv_strictly(path, dialect)
+    reader = _reader_sql(path, "csv", strict=False, dialect=dialect)
     try:
         columns = [row[0] for row in con.sql(f"describe select * from {reader}").fetchall()]
         sizes = ", ".join(f"coalesce(sum(strlen({_ident(c)})), 0)" for c in columns)
@@ -323,14 +348,14 @@ def _read_rescued_csv(con: duckdb.DuckDBPyConnection, path: Path, message: str) 
     raise Unreadable(explain_read_error(message, "csv", path, valid_utf8=True))
 
 
-def inspect_file(con: duckdb.DuckDBPyConnection, entity: str, path: Path) -> RawFile:
+def inspect_file(con: duckdb.DuckDBPyConnection, entity: str, path: Path, dialect: CsvDialect | None = None) -> RawFile:
     fmt = file_format(path)
     try:
         try:
-            columns, n_rows = _read(con, path, fmt)
+            columns, n_rows = _read(con, path, fmt, dialect=dialect)
         except duckdb.Error as exc:
             if fmt == "csv":
-                columns, n_rows = _read_rescued_csv(con, path, str(exc))
+                columns, n_rows = _read_rescued_csv(con, path, str(exc), dialect)
             else:
                 if fmt == "jsonl":
                     _check_jsonl(path)
@@ -350,13 +375,14 @@ def preflight(raw_dir: Path, project_dir: Path | None = None) -> PreflightReport
     if not raw_dir.is_dir():
         raise PreflightError(f"Raw directory '{raw_dir}' does not exist.")
     contract = load_contract(project_dir)
+    dialect = csv_dialect(project_dir)
     report = PreflightReport()
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")
         for entity, spec in contract.items():
             for path in raw_files(raw_dir, entity):
-                raw = inspect_file(con, entity, path)
+                raw = inspect_file(con, entity, path, dialect)
                 found = {c.strip().lower() for c in raw.columns}
                 missing = [c for c in spec.required if c not in found]
                 if missing:

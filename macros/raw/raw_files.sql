@@ -83,10 +83,11 @@
     raw_file_reader(path, columns) -> a table function reading one raw file, every column as text.
     `columns` (list of names, or none) pins the JSON reader's columns to VARCHAR.
 
-    CSV is the contract's dialect, RFC 4180, stated and never sniffed (DuckDB's sniffer picks the
-    quote character from the first rows, so a file whose first quoted value comes late would be
-    misread): comma, `"` quote doubled inside a value, a header row, nothing skipped, no comment
-    lines, no padding of short rows. The same options as CSV_DIALECT in labelhouse/contract.py.
+    CSV is the contract's dialect, var('raw_csv_dialect') (RFC 4180: comma, `"` quote doubled
+    inside a value, a header row), stated and never sniffed (DuckDB's sniffer picks the quote
+    character from the first rows, so a file whose first quoted value comes late would be
+    misread); nothing skipped, no comment lines, no padding of short rows (the preflight reads the
+    same dialect with the same options: contract.duckdb_csv_options and CSV_READ_POLICY).
     DuckDB reads in lenient mode (strict_mode = false) so that a file mixing line endings (a header
     fixed by hand in an editor over CRLF rows) loads: the preflight has read every CSV strictly
     before dbt runs and stops on what lenient mode would let through (a row with extra fields, text
@@ -108,7 +109,10 @@ read_json({{ quoted }}, format = 'newline_delimited', columns = {
     {%- elif fmt == 'jsonl' -%}
         read_json({{ quoted }}, format = 'newline_delimited')
     {%- else -%}
-read_csv({{ quoted }}, delim = ',', quote = '"', escape = '"', header = true, skip = 0, comment = '',
+{%- set dialect = var('raw_csv_dialect') -%}
+read_csv({{ quoted }}, delim = {{ labelhouse.raw_csv_char(dialect['delimiter']) }},
+    quote = {{ labelhouse.raw_csv_char(dialect['quote']) }}, escape = {{ labelhouse.raw_csv_char(dialect['escape']) }},
+    header = {{ 'true' if dialect['header'] else 'false' }}, skip = 0, comment = '',
     all_varchar = true, null_padding = false, strict_mode = false)
 {%- endif -%}
 {% endmacro %}
@@ -119,8 +123,8 @@ read_csv({{ quoted }}, delim = ',', quote = '"', escape = '"', header = true, sk
     column. CSV and JSON lines need reader options, so they get a temporary view per file (named
     from a hash of the path), created at compile time; every dbt-spark session connection
     shares one SparkSession, so the model's statement sees it. CSV is read with its header and
-    every column as text (no schema inference) in the RFC 4180 dialect stated (sep ',', quote and
-    escape '"', records spanning lines); JSON lines with
+    every column as text (no schema inference) in the dialect of var('raw_csv_dialect') (sep,
+    quote, escape, header), records spanning lines; JSON lines with
     primitivesAsString, so numbers keep their text as written.
 #}
 {% macro spark__raw_file_reader(path, columns) %}
@@ -133,8 +137,12 @@ parquet.`{{ path | replace('`', '``') }}`
 {%- if fmt == 'jsonl' -%}
 {%- set ddl = "using json options (path " ~ quoted ~ ", primitivesAsString 'true')" -%}
 {%- else -%}
+{%- set dialect = var('raw_csv_dialect') -%}
 {%- set ddl = "using csv options (path " ~ quoted
-    ~ ", header 'true', inferSchema 'false', multiLine 'true', sep ',', quote '\"', escape '\"')" -%}
+    ~ ", header '" ~ ('true' if dialect['header'] else 'false') ~ "', inferSchema 'false', multiLine 'true'"
+    ~ ", sep " ~ labelhouse.raw_csv_char(dialect['delimiter'], backslash=true)
+    ~ ", quote " ~ labelhouse.raw_csv_char(dialect['quote'], backslash=true)
+    ~ ", escape " ~ labelhouse.raw_csv_char(dialect['escape'], backslash=true) ~ ")" -%}
 {%- endif -%}
 {%- if execute -%}
 {%- do run_query('create or replace temporary view ' ~ view ~ ' ' ~ ddl) -%}
@@ -171,3 +179,16 @@ row_number() over ()
 row_number() over (order by monotonically_increasing_id())
 {%- endif -%}
 {% endmacro %}
+
+
+{#
+    raw_csv_char(c, backslash=false) -> one character of var('raw_csv_dialect') as a SQL string
+    literal: quotes doubled (DuckDB), or backslash-escaped (Spark's options).
+#}
+{% macro raw_csv_char(c, backslash=false) -%}
+    {%- if backslash -%}
+        '{{ c | replace("\\", "\\\\") | replace("'", "\\'") }}'
+    {%- else -%}
+        '{{ c | replace("'", "''") }}'
+    {%- endif -%}
+{%- endmacro %}

@@ -19,9 +19,10 @@ import jinja2
 import pytest
 from conftest import PROJECT_ROOT, BuildFn, query
 
-from labelhouse.contract import CSV_DIALECT
+from labelhouse.contract import CSV_READ_POLICY, CsvDialect, csv_dialect, duckdb_csv_options
 from labelhouse.errors import PreflightError
-from labelhouse.preflight import explain_read_error, preflight
+from labelhouse.gates import dbt_vars
+from labelhouse.preflight import explain_read_error, preflight, read_csv_strictly
 
 HEADER = "annotation_id,item_id,project_id,annotator_id,label,submitted_at"
 
@@ -175,14 +176,52 @@ def test_dbt_reads_the_contract_dialect(tmp_path: Path, build_warehouse: BuildFn
 
 
 def test_dbt_and_preflight_state_the_same_dialect() -> None:
+    """Every reader takes the dialect from var raw_csv_dialect (its one home) and states the same
+    read policy: the preflight's DuckDB options, the dbt DuckDB reader and the Spark reader."""
     macros = (PROJECT_ROOT / "macros" / "raw" / "raw_files.sql").read_text()
     duckdb_reader = macros.split("macro duckdb__raw_file_reader", 1)[1].split("endmacro", 1)[0]
     call = " ".join(re.search(r"read_csv\(\{\{ quoted \}\},(.*?)\)\n", duckdb_reader, re.S).group(1).split())
-    options = [o.strip() for o in CSV_DIALECT.split(", ")]
-    assert [o for o in options if o not in call] == []
+    assert [o for o in (o.strip() for o in CSV_READ_POLICY.split(", ")) if o not in call] == []
+    for option, key in (("delim", "delimiter"), ("quote", "quote"), ("escape", "escape")):
+        assert f"{option} = {{{{ labelhouse.raw_csv_char(dialect['{key}']) }}}}" in call
+    assert "header = {{ 'true' if dialect['header'] else 'false' }}" in call
+    assert "var('raw_csv_dialect')" in duckdb_reader
     spark_reader = macros.split("macro spark__raw_file_reader", 1)[1].split("endmacro", 1)[0]
-    for option in ("sep ','", "quote '\\\"'", "escape '\\\"'", "header 'true'", "multiLine 'true'"):
-        assert option in spark_reader
+    assert "var('raw_csv_dialect')" in spark_reader and "multiLine 'true'" in spark_reader
+    for key in ("delimiter", "quote", "escape", "header"):
+        assert f"dialect['{key}']" in spark_reader
+    # the preflight's options are the var's
+    d = dbt_vars()["raw_csv_dialect"]
+    assert csv_dialect() == CsvDialect(d["delimiter"], d["quote"], d["escape"], d["header"])
+    assert duckdb_csv_options(csv_dialect()).startswith(
+        f"delim = '{d['delimiter']}', quote = '{d['quote']}', escape = '{d['escape']}', header = true, "
+    )
+
+
+def test_the_preflight_reads_the_dialect_the_project_states(tmp_path: Path) -> None:
+    """A project whose raw_csv_dialect says ';' reads a semicolon file (DuckDB and Python readers);
+    the default project refuses the same file as a file with a missing column, not by sniffing."""
+    import yaml
+
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+    project["vars"]["raw_csv_dialect"]["delimiter"] = ";"
+    other = tmp_path / "project"
+    other.mkdir()
+    (other / "dbt_project.yml").write_text(yaml.safe_dump(project, sort_keys=False))
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "annotations_1.csv").write_text(
+        "annotation_id;item_id;project_id;annotator_id;label;submitted_at\n"
+        'a1;i1;p1;r1;"hate; or not";2026-10-01T10:00:00Z\n',
+        encoding="utf-8",
+    )
+    report = preflight(raw, other)
+    assert report.rows("annotations") == 1
+    assert [c.strip() for c in report.files[0].columns][:2] == ["annotation_id", "item_id"]
+    reading = read_csv_strictly(raw / "annotations_1.csv", csv_dialect(other))
+    assert (len(reading.header), reading.n_rows) == (6, 1)
+    with pytest.raises(PreflightError, match="no required column 'annotation_id'"):
+        preflight(raw)
 
 
 # --------------------------------------------------------------------------------------------
