@@ -541,7 +541,7 @@ def test_renamed_reason_text_changes_what_the_raw_gate_fails_on(
     con.close()
 
     def vendor_check(reasons: dict[str, str]) -> Outcome:
-        monkeypatch.setattr(gates, "reject_reasons", lambda: reasons)
+        monkeypatch.setattr(gates, "reject_reasons", lambda project_dir=None: reasons)
         report = run_gate("raw", warehouse, params={"tolerated_bad_rows": 0})
         (outcome,) = [o for o in report.outcomes if o.problem == "vendor named by no annotator"]
         return outcome
