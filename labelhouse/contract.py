@@ -6,6 +6,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -14,10 +15,20 @@ from labelhouse.paths import PROJECT_ROOT
 RAW_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".parquet")
 REQUIRED_ENTITIES = ("annotations",)
 
-#: How the preflight's DuckDB reader reads a CSV beyond its dialect: nothing skipped, no comment
-#: lines, every value text, a row with a missing field an error (never padded). The dbt reader
-#: (macro duckdb__raw_file_reader) states the same; tests/python/test_csv_messages.py keeps them equal.
-CSV_READ_POLICY = "skip = 0, comment = '', all_varchar = true, null_padding = false"
+#: How the preflight's DuckDB reader reads a CSV beyond its dialect: a header row (the contract
+#: names columns), nothing skipped, no comment lines, every value text, a row with a missing field an
+#: error (never padded). The dbt reader (macro duckdb__raw_file_reader) states the same;
+#: tests/python/test_csv_messages.py keeps them equal.
+CSV_READ_POLICY = "header = true, skip = 0, comment = '', all_varchar = true, null_padding = false"
+
+
+@functools.cache
+def dbt_vars(project_dir: Path | None = None) -> dict[str, Any]:
+    """The vars of the dbt project's dbt_project.yml, read once per project (the contract, the CSV
+    dialect, the gates' reasons and parameters and the report pages all read them). project_dir:
+    the dbt project (default: labelhouse.paths.PROJECT_ROOT)."""
+    project = yaml.safe_load((Path(project_dir or PROJECT_ROOT) / "dbt_project.yml").read_text())
+    return dict(project["vars"])
 
 
 @dataclass(frozen=True)
@@ -27,7 +38,6 @@ class CsvDialect:
     delimiter: str
     quote: str
     escape: str
-    header: bool
 
 
 @functools.cache
@@ -35,9 +45,8 @@ def csv_dialect(project_dir: Path | None = None) -> CsvDialect:
     """The CSV dialect of the dbt project in `project_dir` (default: labelhouse.paths.PROJECT_ROOT),
     var `raw_csv_dialect`: stated to every reader, never sniffed (DuckDB's sniffer decides the quote
     character from the first rows, so a file whose first quoted value comes late would be misread)."""
-    project = yaml.safe_load((Path(project_dir or PROJECT_ROOT) / "dbt_project.yml").read_text())
-    d = project["vars"]["raw_csv_dialect"]
-    return CsvDialect(str(d["delimiter"]), str(d["quote"]), str(d["escape"]), bool(d["header"]))
+    d = dbt_vars(project_dir)["raw_csv_dialect"]
+    return CsvDialect(str(d["delimiter"]), str(d["quote"]), str(d["escape"]))
 
 
 def duckdb_csv_options(dialect: CsvDialect) -> str:
@@ -48,7 +57,7 @@ def duckdb_csv_options(dialect: CsvDialect) -> str:
 
     return (
         f"delim = {lit(dialect.delimiter)}, quote = {lit(dialect.quote)}, escape = {lit(dialect.escape)}, "
-        f"header = {'true' if dialect.header else 'false'}, {CSV_READ_POLICY}"
+        f"{CSV_READ_POLICY}"
     )
 
 
@@ -66,8 +75,7 @@ class EntityContract:
 @functools.cache
 def load_contract(project_dir: Path | None = None) -> dict[str, EntityContract]:
     """The raw export contract of the dbt project in `project_dir` (default: labelhouse.paths.PROJECT_ROOT)."""
-    project = yaml.safe_load((Path(project_dir or PROJECT_ROOT) / "dbt_project.yml").read_text())
-    raw = project["vars"]["raw_contract"]
+    raw = dbt_vars(project_dir)["raw_contract"]
     return {
         name: EntityContract(name, tuple(spec["required"]), tuple(spec.get("optional") or ()))
         for name, spec in raw.items()

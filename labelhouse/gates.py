@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
 
+from labelhouse.contract import dbt_vars
 from labelhouse.errors import GateFailed
 from labelhouse.paths import PROJECT_ROOT
 
@@ -78,15 +78,6 @@ def reject_reasons(project_dir: Path | None = None) -> dict[str, str]:
     list; the base_raw__ models write it through the macro reject_reason). project_dir: the dbt
     project (default: labelhouse.paths.PROJECT_ROOT)."""
     return dict(dbt_vars(project_dir)["reject_reasons"])
-
-
-@functools.cache
-def dbt_vars(project_dir: Path | None = None) -> dict[str, Any]:
-    """The vars of the dbt project's dbt_project.yml (suite parameters written {"$DBT_VAR": name} read
-    them, so a threshold shared by a gate and a model has one home). project_dir: the dbt project
-    (default: labelhouse.paths.PROJECT_ROOT)."""
-    project = yaml.safe_load((Path(project_dir or PROJECT_ROOT) / "dbt_project.yml").read_text())
-    return dict(project["vars"])
 
 
 def _suite_parameters(spec: dict[str, Any], path: Path, project_dir: Path | None = None) -> dict[str, Any]:

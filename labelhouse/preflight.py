@@ -275,11 +275,9 @@ def read_csv_strictly(path: Path, dialect: CsvDialect | None = None) -> CsvReadi
             consumed = reader.line_num
             if not record:  # a blank line: DuckDB skips it too
                 continue
-            if header is None and dialect.header:
+            if header is None:
                 header, sizes = record, [0] * len(record)
                 continue
-            if header is None:
-                header, sizes = [f"column{i}" for i in range(len(record))], [0] * len(record)
             if len(record) != len(header):
                 raise Unreadable(
                     f"line {start} has {len(record)} fields but the header has {len(header)} "

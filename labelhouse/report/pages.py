@@ -94,7 +94,7 @@ def _fail(path: Path, message: str) -> ReportPageError:
 def _page_vars(path: Path) -> dict[str, Any]:
     """The dbt vars of the project the page belongs to (<project>/reports/pages/NN_page.md), else the
     default project's."""
-    from labelhouse.gates import dbt_vars
+    from labelhouse.contract import dbt_vars
 
     project = path.resolve().parent.parent.parent
     return dbt_vars(project if (project / "dbt_project.yml").is_file() else None)

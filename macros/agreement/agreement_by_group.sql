@@ -128,8 +128,5 @@
     n_u = m_u and n = sum_u m_u over pairable units.
 #}
 {% macro raters_per_item(n_values, n_units) -%}
-    case
-        when ({{ n_units }}) > 0
-            then cast(({{ n_values }}) as double) / ({{ n_units }})
-    end
+    {{ safe_divide(n_values, n_units) }}
 {%- endmacro %}

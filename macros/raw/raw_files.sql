@@ -112,7 +112,7 @@ read_json({{ quoted }}, format = 'newline_delimited', columns = {
 {%- set dialect = var('raw_csv_dialect') -%}
 read_csv({{ quoted }}, delim = {{ labelhouse.raw_csv_char(dialect['delimiter']) }},
     quote = {{ labelhouse.raw_csv_char(dialect['quote']) }}, escape = {{ labelhouse.raw_csv_char(dialect['escape']) }},
-    header = {{ 'true' if dialect['header'] else 'false' }}, skip = 0, comment = '',
+    header = true, skip = 0, comment = '',
     all_varchar = true, null_padding = false, strict_mode = false)
 {%- endif -%}
 {% endmacro %}
@@ -124,7 +124,7 @@ read_csv({{ quoted }}, delim = {{ labelhouse.raw_csv_char(dialect['delimiter']) 
     from a hash of the path), created at compile time; every dbt-spark session connection
     shares one SparkSession, so the model's statement sees it. CSV is read with its header and
     every column as text (no schema inference) in the dialect of var('raw_csv_dialect') (sep,
-    quote, escape, header), records spanning lines; JSON lines with
+    quote, escape), records spanning lines; JSON lines with
     primitivesAsString, so numbers keep their text as written.
 #}
 {% macro spark__raw_file_reader(path, columns) %}
@@ -139,7 +139,7 @@ parquet.`{{ path | replace('`', '``') }}`
 {%- else -%}
 {%- set dialect = var('raw_csv_dialect') -%}
 {%- set ddl = "using csv options (path " ~ quoted
-    ~ ", header '" ~ ('true' if dialect['header'] else 'false') ~ "', inferSchema 'false', multiLine 'true'"
+    ~ ", header 'true', inferSchema 'false', multiLine 'true'"
     ~ ", sep " ~ labelhouse.raw_csv_char(dialect['delimiter'], backslash=true)
     ~ ", quote " ~ labelhouse.raw_csv_char(dialect['quote'], backslash=true)
     ~ ", escape " ~ labelhouse.raw_csv_char(dialect['escape'], backslash=true) ~ ")" -%}

@@ -19,9 +19,8 @@ import jinja2
 import pytest
 from conftest import PROJECT_ROOT, BuildFn, query
 
-from labelhouse.contract import CSV_READ_POLICY, CsvDialect, csv_dialect, duckdb_csv_options
+from labelhouse.contract import CSV_READ_POLICY, CsvDialect, csv_dialect, dbt_vars, duckdb_csv_options
 from labelhouse.errors import PreflightError
-from labelhouse.gates import dbt_vars
 from labelhouse.preflight import explain_read_error, preflight, read_csv_strictly
 
 HEADER = "annotation_id,item_id,project_id,annotator_id,label,submitted_at"
@@ -177,25 +176,27 @@ def test_dbt_reads_the_contract_dialect(tmp_path: Path, build_warehouse: BuildFn
 
 def test_dbt_and_preflight_state_the_same_dialect() -> None:
     """Every reader takes the dialect from var raw_csv_dialect (its one home) and states the same
-    read policy: the preflight's DuckDB options, the dbt DuckDB reader and the Spark reader."""
+    read policy (a header row among it): the preflight's DuckDB options, the dbt DuckDB reader and
+    the Spark reader."""
     macros = (PROJECT_ROOT / "macros" / "raw" / "raw_files.sql").read_text()
     duckdb_reader = macros.split("macro duckdb__raw_file_reader", 1)[1].split("endmacro", 1)[0]
     call = " ".join(re.search(r"read_csv\(\{\{ quoted \}\},(.*?)\)\n", duckdb_reader, re.S).group(1).split())
     assert [o for o in (o.strip() for o in CSV_READ_POLICY.split(", ")) if o not in call] == []
     for option, key in (("delim", "delimiter"), ("quote", "quote"), ("escape", "escape")):
         assert f"{option} = {{{{ labelhouse.raw_csv_char(dialect['{key}']) }}}}" in call
-    assert "header = {{ 'true' if dialect['header'] else 'false' }}" in call
     assert "var('raw_csv_dialect')" in duckdb_reader
     spark_reader = macros.split("macro spark__raw_file_reader", 1)[1].split("endmacro", 1)[0]
-    assert "var('raw_csv_dialect')" in spark_reader and "multiLine 'true'" in spark_reader
-    for key in ("delimiter", "quote", "escape", "header"):
+    assert "var('raw_csv_dialect')" in spark_reader
+    assert "header 'true'" in spark_reader and "multiLine 'true'" in spark_reader
+    for key in ("delimiter", "quote", "escape"):
         assert f"dialect['{key}']" in spark_reader
     # the preflight's options are the var's
     d = dbt_vars()["raw_csv_dialect"]
-    assert csv_dialect() == CsvDialect(d["delimiter"], d["quote"], d["escape"], d["header"])
-    assert duckdb_csv_options(csv_dialect()).startswith(
-        f"delim = '{d['delimiter']}', quote = '{d['quote']}', escape = '{d['escape']}', header = true, "
+    assert csv_dialect() == CsvDialect(d["delimiter"], d["quote"], d["escape"])
+    assert duckdb_csv_options(csv_dialect()) == (
+        f"delim = '{d['delimiter']}', quote = '{d['quote']}', escape = '{d['escape']}', {CSV_READ_POLICY}"
     )
+    assert "header = true" in CSV_READ_POLICY
 
 
 def test_the_preflight_reads_the_dialect_the_project_states(tmp_path: Path) -> None:

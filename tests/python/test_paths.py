@@ -84,8 +84,8 @@ def _checked_reason_texts(suites: list[Any]) -> set[str]:
 
 
 def test_contract_vars_and_suites_are_read_from_the_project_dir(tmp_path: Path) -> None:
-    from labelhouse.contract import load_contract
-    from labelhouse.gates import dbt_vars, load_suites, reject_reasons
+    from labelhouse.contract import dbt_vars, load_contract
+    from labelhouse.gates import load_suites, reject_reasons
 
     # a reason some raw suite checks, renamed in the other project
     checked_here = _checked_reason_texts(load_suites("raw"))

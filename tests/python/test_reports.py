@@ -17,8 +17,8 @@ import pytest
 import yaml
 from conftest import shared_demo, shared_demo_site
 
+from labelhouse.contract import dbt_vars
 from labelhouse.errors import LabelhouseError
-from labelhouse.gates import dbt_vars
 from labelhouse.report import ReportPageError, render_site
 from labelhouse.report.data import MAX_ROWS
 from labelhouse.report.pages import load_pages, parse_page
@@ -535,14 +535,16 @@ def test_annotator_and_data_health_marts_equal_an_independent_computation() -> N
     # each annotator's own matrix, as fct_annotator_latent_confusion has it, for the project's
     # var report_confusion_top_annotators (20) annotators with the most judgements (expected counts
     # summed; ties by annotator_id)
-    top_n = dbt_vars()["report_confusion_top_annotators"]
+    confusion_top_n = dbt_vars()["report_confusion_top_annotators"]
     judgements = latent.groupby(["project_id", "annotator_id"])["expected_count"].sum().reset_index()
     judgements = judgements.sort_values(["project_id", "expected_count", "annotator_id"], ascending=[True, False, True])
-    top20 = set(map(tuple, judgements.groupby("project_id").head(top_n)[["project_id", "annotator_id"]].to_numpy()))
-    assert set(map(tuple, own[["project_id", "annotator_id"]].drop_duplicates().to_numpy())) == top20
-    assert len(top20) == top_n * latent["project_id"].nunique() < len(judgements)
+    top_annotators = set(
+        map(tuple, judgements.groupby("project_id").head(confusion_top_n)[["project_id", "annotator_id"]].to_numpy())
+    )
+    assert set(map(tuple, own[["project_id", "annotator_id"]].drop_duplicates().to_numpy())) == top_annotators
+    assert len(top_annotators) == confusion_top_n * latent["project_id"].nunique() < len(judgements)
     key = ["project_id", "annotator_id", "true_label", "observed_label"]
-    want = latent[[(p, a) in top20 for p, a in latent[["project_id", "annotator_id"]].itertuples(index=False)]]
+    want = latent[[(p, a) in top_annotators for p, a in latent[["project_id", "annotator_id"]].itertuples(index=False)]]
     got, want = own.sort_values(key).reset_index(drop=True), want.sort_values(key).reset_index(drop=True)
     assert got[key].values.tolist() == want[key].values.tolist()
     assert got["probability"].to_numpy() == pytest.approx(want["probability"].to_numpy(), abs=1e-12)
